@@ -1,0 +1,5 @@
+"""``python -m argentier`` runs the command line."""
+
+from argentier.cli import main
+
+main()

@@ -1,0 +1,38 @@
+"""The ``argentier`` command line: a thin face over the Python API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from argentier import __version__
+from argentier.cli._common import AppContext, ArgentierGroup
+from argentier.cli._config import config_group
+from argentier.cli._demo import demo
+from argentier.cli._docs import docs_group
+from argentier.cli._search import search
+
+
+@click.group(cls=ArgentierGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Path to argentier.toml (default: ./argentier.toml, then $ARGENTIER_HOME/argentier.toml).",
+)
+@click.version_option(__version__, prog_name="argentier")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None) -> None:
+    """Argentier: open AI tools for finance teams."""
+    ctx.obj = AppContext(config_path=config_path)
+
+
+cli.add_command(config_group)
+cli.add_command(docs_group)
+cli.add_command(search)
+cli.add_command(demo)
+
+
+def main() -> None:
+    cli(prog_name="argentier")

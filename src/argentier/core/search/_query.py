@@ -1,0 +1,28 @@
+"""Turning a user's question into keyword-search terms."""
+
+from __future__ import annotations
+
+import re
+
+# Function words that match most chunks, add nothing to BM25 and make full-text queries slow.
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having
+    he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
+    nor not now of off on once only or other our ours ourselves out over own same she should so some such than
+    that the their theirs them themselves then there these they this those through to too under until up very
+    was we were what when where which while who whom why will with would you your yours yourself yourselves""".split()
+)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def query_terms(query: str) -> list[str]:
+    """Lower-cased distinct words of ``query`` without stopwords (all words if nothing else is left).
+
+    >>> query_terms("What was the change in operating income?")
+    ['change', 'operating', 'income']
+    """
+    words = [word.lower() for word in _WORD.findall(query)]
+    kept = [word for word in words if word not in STOPWORDS] or words
+    return list(dict.fromkeys(kept))
