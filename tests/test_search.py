@@ -22,9 +22,9 @@ def filled(library):
 
 
 def test_rrf_rewards_items_ranked_well_in_both_lists():
-    fused = reciprocal_rank_fusion([[(1, 0.0), (2, 0.0), (3, 0.0)], [(3, 0.0), (2, 0.0), (4, 0.0)]], k=60)
-    assert [item for item, _ in fused][:2] == [2, 3]
-    assert fused[0][1] == pytest.approx(1 / 62 + 1 / 62)
+    fused = reciprocal_rank_fusion([[(1, 0.0), (2, 0.0), (3, 0.0)], [(2, 0.0), (4, 0.0), (1, 0.0)]], k=60)
+    assert [item for item, _ in fused] == [2, 1, 4, 3]
+    assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
 
 
 def test_weighted_fusion_respects_the_weight():

@@ -31,7 +31,10 @@ def run(tmp_path, database_url):
 def test_docs_add_search_list_remove(run, tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
-    (folder / "close.md").write_text("# Close\n\n## Day 2\n\nTreasury reconciles the bank accounts on day two.\n")
+    day_one = "Accounts payable cuts off purchase invoices and books goods received not invoiced. " * 4
+    (folder / "close.md").write_text(
+        f"# Close\n\n## Day 1\n\n{day_one}\n\n## Day 2\n\nTreasury reconciles the bank accounts on day two.\n"
+    )
     (folder / "terms.txt").write_text("1. Payment\nThe customer pays invoices within 45 days.\n")
     added = json.loads(run("docs", "add", str(folder), "--groups", "finance", "--meta", "team=fpa", "--json").stdout)
     assert sorted(item["status"] for item in added) == ["added", "added"]
@@ -96,13 +99,15 @@ def test_search_errors_are_one_line(run):
 def test_demo_indexes_every_format_and_cites_hits(run):
     report = json.loads(run("demo", "--json").stdout)
     assert [item["status"] for item in report["added"]] == ["added"] * 5
-    searches = {(search["query"], tuple(search["groups"] or ("owner",))): search["hits"] for search in report["searches"]}
+    searches = {
+        (search["query"], ("owner",) if search["groups"] is None else tuple(search["groups"])): search["hits"]
+        for search in report["searches"]
+    }
     payment = searches[("When must invoices be paid, and what interest is charged on late payment?", ("owner",))]
     assert payment[0]["document"]["title"] == "Master Supply Agreement"
     assert "forty-five days" in payment[0]["text"]
     vat = searches[("Which VAT rate applies to e-books from 2027?", ("owner",))]
     assert "5.5%" in vat[0]["text"]
-    assert not searches[("net debt to EBITDA covenant", ("owner",))] == []
     public_titles = {hit["document"]["title"] for hit in searches[("net debt to EBITDA covenant", ())]}
     assert all("Treasury" not in title for title in public_titles)
     treasury = searches[("net debt to EBITDA covenant", ("treasury",))]

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterator, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from argentier.config import Settings, load_settings
 from argentier.errors import ArgentierError
@@ -84,5 +85,5 @@ class ArgentierGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ArgentierError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             sys.exit(1)

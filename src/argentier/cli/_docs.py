@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -62,7 +63,11 @@ def add(
         print_json([outcome.to_dict() for outcome in outcomes])
     else:
         for outcome in failed:
-            err_console.print(f"[bold red]error:[/] {outcome.source}: {outcome.error}", highlight=False)
+            err_console.print(
+                f"[bold red]error:[/] {escape(outcome.source)}: {escape(outcome.error or '')}",
+                highlight=False,
+                soft_wrap=True,
+            )
         table = Table(title=f"{len(outcomes)} file(s) into collection '{collection}'")
         for name in ("status", "id", "title", "chunks", "pages", "source"):
             table.add_column(name)

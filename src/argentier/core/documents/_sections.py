@@ -44,15 +44,14 @@ class Heading:
 
 
 def _short_title(text: str, prefix_end: int) -> str:
-    """The clause number plus the first short phrase of the block, at most about TITLE_MAX_CHARS long."""
+    """The clause number plus the block's first phrase when it is short enough to be a heading
+    ("12.3 Termination"), else the clause number alone ("3.2"), so prose clauses give clean section paths."""
     stop = _PHRASE_END.search(text, prefix_end)
     if stop is not None and stop.start() <= TITLE_MAX_CHARS and text[prefix_end : stop.start()].strip():
         return text[: stop.start()].rstrip(" -–—")
     if len(text) <= TITLE_MAX_CHARS:
         return text.rstrip(" .:;,-–—")
-    cut = text.rfind(" ", prefix_end, TITLE_MAX_CHARS + 1)
-    title = text[: cut if cut > 0 else TITLE_MAX_CHARS]
-    return title.rstrip(" .:;,(-–—") or text[:prefix_end].strip()
+    return text[:prefix_end].strip().rstrip(".:")
 
 
 def _number_match(text: str) -> tuple[re.Match[str], Scheme, int] | None:

@@ -45,7 +45,7 @@ def make_backend(store: Store, settings: SearchSettings):  # noqa: ANN201 - SQLi
     if store.dialect == "postgresql":
         from argentier.core.search._postgres import PostgresBackend
 
-        return PostgresBackend()
+        return PostgresBackend(common_term_fraction=settings.common_term_fraction)
     from argentier.core.search._sqlite import SQLiteBackend
 
     return SQLiteBackend(common_term_fraction=settings.common_term_fraction)

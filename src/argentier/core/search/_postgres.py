@@ -1,7 +1,7 @@
 """Server backend: PostgreSQL full-text search (``tsvector`` + GIN) and pgvector HNSW for vectors.
 
-PostgreSQL has no BM25; keyword hits are ranked with ``ts_rank_cd`` (cover density) over an OR of the query's
-terms, which rewards chunks holding several terms close together.
+PostgreSQL has no BM25; keyword hits are scored by the BM25 idf of the query terms each chunk holds, with
+``ts_rank_cd`` (cover density) to break ties, over an OR of the query's rarer terms.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
-from sqlalchemy import bindparam, cast, func, literal_column, select, text
+from sqlalchemy import Integer, bindparam, cast, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
-from argentier.core.search._query import query_terms
+from argentier.core.search._query import bm25_idf, keep_rare_terms, query_terms
 from argentier.core.store import Chunk, Embedding
 
 # Fixed by the migration's generated tsvector column.
@@ -32,16 +32,49 @@ def _index_name(model: str, dimensions: int) -> str:
 class PostgresBackend:
     """Keyword and vector retrieval on PostgreSQL with pgvector."""
 
+    def __init__(self, *, common_term_fraction: float = 0.1) -> None:
+        self.common_term_fraction = common_term_fraction
+
+    def _term_statistics(self, session: Session, terms: list[str]) -> tuple[dict[str, int], int, int]:
+        """Capped document frequencies of the terms PostgreSQL keeps (its stopwords drop out), the
+        estimated number of chunks, and the cap."""
+        total = session.execute(
+            text("SELECT greatest(reltuples::bigint, 0) FROM pg_class WHERE oid = 'chunks'::regclass")
+        ).scalar_one()
+        if total <= 0:  # never analysed yet: count (small tables only reach this)
+            total = session.execute(text("SELECT count(*) FROM chunks")).scalar_one()
+        cap = max(1, int(total * self.common_term_fraction))
+        frequencies = {}
+        for term in terms:
+            nodes, count = session.execute(
+                text(
+                    "SELECT numnode(q), (SELECT count(*) FROM (SELECT 1 FROM chunks WHERE tsv @@ q LIMIT :cap) s)"
+                    " FROM to_tsquery('english', :term) AS q"
+                ),
+                {"term": term, "cap": cap + 1},
+            ).one()
+            if nodes:
+                frequencies[term] = count
+        return frequencies, max(total, 1), cap
+
     def keyword(self, session: Session, query: str, allowed, limit: int) -> list[tuple[int, float]]:
         terms = [term for term in query_terms(query) if term.isalnum()]
-        if not terms:
+        frequencies, total, cap = self._term_statistics(session, terms)
+        if not frequencies:
             return []
-        tsquery = func.to_tsquery(_TEXT_CONFIG, " | ".join(terms))
-        score = func.ts_rank_cd(_TSV, tsquery)
+        kept = keep_rare_terms(frequencies, cap) if len(frequencies) > 1 else list(frequencies)
+        # No BM25 in PostgreSQL: score = sum of the BM25 idf of the query terms a chunk holds, plus
+        # ts_rank_cd (term proximity and frequency, below 1) to order chunks that hold the same terms.
+        weighted = [
+            bm25_idf(frequencies[term], total) * cast(_TSV.op("@@")(func.to_tsquery(_TEXT_CONFIG, term)), Integer)
+            for term in kept
+        ]
+        tsquery = func.to_tsquery(_TEXT_CONFIG, " | ".join(kept))
+        score = sum(weighted[1:], weighted[0]) + func.ts_rank_cd(_TSV, tsquery, 32)
         statement = select(Chunk.id, score.label("score")).where(_TSV.op("@@")(tsquery))
         if allowed is not None:
             statement = statement.where(Chunk.document_id.in_(allowed))
-        statement = statement.order_by(score.desc(), Chunk.id).limit(limit)
+        statement = statement.order_by(literal_column("score").desc(), Chunk.id).limit(limit)
         return [(int(row[0]), float(row[1])) for row in session.execute(statement)]
 
     def vector(

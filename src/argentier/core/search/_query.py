@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 # Function words that match most chunks, add nothing to BM25 and make full-text queries slow.
@@ -26,3 +27,27 @@ def query_terms(query: str) -> list[str]:
     words = [word.lower() for word in _WORD.findall(query)]
     kept = [word for word in words if word not in STOPWORDS] or words
     return list(dict.fromkeys(kept))
+
+
+def bm25_idf(document_frequency: int, total: int) -> float:
+    """BM25's inverse document frequency, never negative.
+
+    >>> round(bm25_idf(1, 100), 3), round(bm25_idf(90, 100), 3)
+    (4.213, 0.111)
+    """
+    return math.log(1.0 + (total - document_frequency + 0.5) / (document_frequency + 0.5))
+
+
+def keep_rare_terms(frequencies: dict[str, int], cap: int) -> list[str]:
+    """Terms found in at most ``cap`` chunks; if none is that rare, the single rarest term.
+
+    Common terms carry almost no weight but make a full-text index score most of its rows (rare-term-first,
+    as in Lucene's pruning, in its simplest form). Terms that match nothing are kept: they cost nothing.
+
+    >>> keep_rare_terms({"agreement": 5000, "indemnify": 12}, cap=1000)
+    ['indemnify']
+    >>> keep_rare_terms({"agreement": 5000, "party": 4000}, cap=1000)
+    ['party']
+    """
+    rare = [term for term, count in frequencies.items() if count <= cap]
+    return rare or [min(frequencies, key=frequencies.__getitem__)]

@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import func, literal_column, select, table, column, text
 from sqlalchemy.orm import Session
 
-from argentier.core.search._query import query_terms
+from argentier.core.search._query import keep_rare_terms, query_terms
 from argentier.core.store import Chunk
 
 _fts = table("chunks_fts", column("rowid"))
@@ -38,25 +38,20 @@ class SQLiteBackend:
         self._lock = threading.Lock()
 
     def _prune_common_terms(self, session: Session, terms: list[str]) -> list[str]:
-        """Drop terms found in more than ``common_term_fraction`` of chunks while rarer terms remain.
-
-        Such terms carry almost no BM25 weight but make FTS5 score most of the index (rare-term-first, as in
-        Lucene's block-max pruning, in its simplest form).
-        """
+        """Drop terms found in more than ``common_term_fraction`` of chunks while rarer terms remain."""
         if len(terms) < 2:
             return terms
         total = session.execute(text("SELECT count(*) FROM chunks")).scalar_one()
-        limit = max(1, int(total * self.common_term_fraction))
-        frequencies = {}
-        for term in terms:
-            # FTS5 stems the query term itself, so a capped MATCH count is its document frequency.
-            count = session.execute(
+        cap = max(1, int(total * self.common_term_fraction))
+        # FTS5 stems the query term itself, so a capped MATCH count is its document frequency.
+        frequencies = {
+            term: session.execute(
                 text("SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH :q LIMIT :cap)"),
-                {"q": _quote(term), "cap": limit + 1},
+                {"q": _quote(term), "cap": cap + 1},
             ).scalar_one()
-            frequencies[term] = count
-        rare = [term for term in terms if frequencies[term] <= limit]
-        return rare or [min(terms, key=frequencies.__getitem__)]
+            for term in terms
+        }
+        return keep_rare_terms(frequencies, cap)
 
     def keyword(self, session: Session, query: str, allowed, limit: int) -> list[tuple[int, float]]:
         terms = query_terms(query)
