@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,3 +24,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .argentier
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks --select F,E9

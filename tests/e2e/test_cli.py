@@ -106,6 +106,8 @@ def test_demo_indexes_every_format_and_cites_hits(run):
     payment = searches[("When must invoices be paid, and what interest is charged on late payment?", ("owner",))]
     assert payment[0]["document"]["title"] == "Master Supply Agreement"
     assert "forty-five days" in payment[0]["text"]
+    termination = searches[("How can either party terminate the agreement?", ("owner",))]
+    assert termination[0]["section"].startswith("6. Termination") and termination[0]["page"] == 2
     vat = searches[("Which VAT rate applies to e-books from 2027?", ("owner",))]
     assert "5.5%" in vat[0]["text"]
     public_titles = {hit["document"]["title"] for hit in searches[("net debt to EBITDA covenant", ())]}

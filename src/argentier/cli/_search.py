@@ -5,7 +5,15 @@ from __future__ import annotations
 import click
 from rich.markup import escape
 
-from argentier.cli._common import AppContext, console, json_option, parse_meta, pass_app, print_json, split_groups
+from argentier.cli._common import (
+    AppContext,
+    console,
+    json_option,
+    parse_meta,
+    pass_app,
+    print_json,
+    split_groups,
+)
 from argentier.core.search import SearchHit
 
 

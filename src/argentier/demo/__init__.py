@@ -17,7 +17,7 @@ DEMO_COLLECTION = "demo"
 # (question, caller's groups): None = local owner; () = a caller with no groups beyond the public one.
 DEMO_SEARCHES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("When must invoices be paid, and what interest is charged on late payment?", None),
-    ("Can the customer end the contract early?", None),
+    ("How can either party terminate the agreement?", None),
     ("Which VAT rate applies to e-books from 2027?", None),
     ("What receipts do I need for an expense claim?", None),
     ("Who reconciles the bank accounts during the month-end close?", None),

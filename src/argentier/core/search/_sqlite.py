@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import func, literal_column, select, table, column, text
+from sqlalchemy import column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 from argentier.core.search._query import keep_rare_terms, query_terms

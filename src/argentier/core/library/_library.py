@@ -1,15 +1,4 @@
-"""The document library: add files and texts, list and remove them, and search them.
-
-Adding is all-or-nothing per document: the file is parsed, chunked and embedded first, then written in one
-transaction, so a failure leaves nothing half-indexed.
-
->>> from argentier.config import Settings
->>> library = Library.open(Settings(database_url="sqlite://"))
->>> outcome = library.add_text("Invoices are due within 30 days.", title="Payment terms")
->>> outcome.status, library.search("when are invoices due", k=1)[0].text
-('added', 'Invoices are due within 30 days.')
->>> library.close()
-"""
+"""The document library: adding, listing, reading, removing and searching documents."""
 
 from __future__ import annotations
 
@@ -18,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +16,7 @@ from argentier.config import Settings
 from argentier.core.chunking import Chunk as TextChunk
 from argentier.core.chunking import chunk_document
 from argentier.core.documents import SUPPORTED_SUFFIXES, ParsedDocument, load_document, parse_text
+from argentier.core.library._types import AddOutcome, DocumentInfo, ProgressCallback, StoredDocument
 from argentier.core.search import HybridSearch, SearchFilter, SearchHit, readable_by
 from argentier.core.search._types import FusionMethod, SearchMode
 from argentier.core.store import Chunk, Collection, Document, DocumentGroup, Embedding, Store
@@ -35,86 +25,7 @@ from argentier.errors import AccessDeniedError, ArgentierError, InputError, NotF
 if TYPE_CHECKING:
     from argentier.core.embeddings import Embedder
 
-AddStatus = Literal["added", "updated", "unchanged", "failed"]
-ProgressCallback = Callable[[int, int, str], None]
 DEFAULT_COLLECTION = "default"
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """A stored document's identity and bookkeeping, without its text."""
-
-    id: int
-    title: str
-    path: str | None
-    collection: str
-    format: str
-    groups: tuple[str, ...]
-    meta: Mapping[str, Any]
-    n_pages: int | None
-    n_chunks: int
-    content_hash: str
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def from_row(cls, row: Document) -> "DocumentInfo":
-        return cls(
-            id=row.id,
-            title=row.title,
-            path=row.path,
-            collection=row.collection.name,
-            format=row.format,
-            groups=tuple(row.group_names),
-            meta=dict(row.meta or {}),
-            n_pages=row.n_pages,
-            n_chunks=row.n_chunks,
-            content_hash=row.content_hash,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "path": self.path,
-            "collection": self.collection,
-            "format": self.format,
-            "groups": list(self.groups),
-            "meta": dict(self.meta),
-            "pages": self.n_pages,
-            "chunks": self.n_chunks,
-            "content_hash": self.content_hash,
-            "created_at": self.created_at.isoformat(),
-            "updated_at": self.updated_at.isoformat(),
-        }
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    """A stored document with its full text and structure tree."""
-
-    info: DocumentInfo
-    parsed: ParsedDocument
-
-
-@dataclass(frozen=True)
-class AddOutcome:
-    """What happened to one file or text given to :meth:`Library.add_paths`."""
-
-    source: str
-    status: AddStatus
-    document: DocumentInfo | None = None
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "status": self.status,
-            "document": self.document.to_dict() if self.document else None,
-            "error": self.error,
-        }
 
 
 @dataclass(frozen=True)
@@ -425,29 +336,25 @@ class Library:
     def get_document(self, document_id: int, *, groups: Iterable[str] | None = None) -> StoredDocument:
         """One document with its text and structure; :class:`AccessDeniedError` if ``groups`` may not read it."""
         with self.store.session() as session:
-            row = session.get(Document, document_id)
-            if row is None:
-                raise NotFoundError(f"no document with id {document_id}")
-            self._check_access(session, document_id, groups)
+            row = self._readable_row(session, document_id, groups)
             return StoredDocument(
                 info=DocumentInfo.from_row(row), parsed=ParsedDocument.from_structure(row.text, row.structure)
             )
 
-    def _check_access(self, session: Session, document_id: int, groups: Iterable[str] | None) -> None:
+    def _readable_row(self, session: Session, document_id: int, groups: Iterable[str] | None) -> Document:
+        """The document row, if it exists and ``groups`` may read it."""
+        row = session.get(Document, document_id)
+        if row is None:
+            raise NotFoundError(f"no document with id {document_id}")
         visible = self._visible(groups)
-        if visible is None:
-            return
-        allowed = session.scalar(select(Document.id).where(Document.id == document_id, visible))
-        if allowed is None:
+        if visible is not None and session.scalar(select(Document.id).where(Document.id == document_id, visible)) is None:
             raise AccessDeniedError(f"not allowed to read document {document_id}")
+        return row
 
     def remove_document(self, document_id: int, *, groups: Iterable[str] | None = None) -> DocumentInfo:
         """Delete a document with its chunks (cached vectors stay for identical texts)."""
         with self.store.session() as session:
-            row = session.get(Document, document_id)
-            if row is None:
-                raise NotFoundError(f"no document with id {document_id}")
-            self._check_access(session, document_id, groups)
+            row = self._readable_row(session, document_id, groups)
             info = DocumentInfo.from_row(row)
             session.delete(row)
             self.store.bump_index_version(session)
