@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import hashlib
 import re
 from pathlib import Path
@@ -13,7 +12,6 @@ from fpdf import FPDF
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from argentier.core import chunking
 from argentier.core.chunking import Chunk, chunk_document
 from argentier.core.documents import Node, ParsedDocument, load_document, parse_text
 from argentier.core.documents._builder import DocumentBuilder
@@ -228,11 +226,6 @@ def test_chunking_is_deterministic_and_validates_arguments() -> None:
         chunk_document(doc, max_chars=0)
     with pytest.raises(ValueError, match="min_chars"):
         chunk_document(doc, max_chars=100, min_chars=101)
-
-
-def test_docstring_example() -> None:
-    result = doctest.testmod(chunking)
-    assert result.attempted > 0 and result.failed == 0
 
 
 _TEXT = st.lists(

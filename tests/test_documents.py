@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import io
 import zipfile
 from pathlib import Path
@@ -15,7 +14,6 @@ from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
 from argentier.core.documents import SUPPORTED_SUFFIXES, Node, ParsedDocument, load_document, parse_text
-from argentier.core.documents import _builder, _layout, _loader, _sections, _sentences, _text
 from argentier.core.documents._builder import DocumentBuilder
 from argentier.core.documents._sentences import split_sentences
 from argentier.errors import InputError
@@ -612,18 +610,6 @@ def test_parse_text_errors() -> None:
 )
 def test_sentence_splitter(text: str, expected: list[str]) -> None:
     assert [text[start:end] for start, end in split_sentences(text)] == expected
-
-
-# --------------------------------------------------------------------------- docstring examples
-
-
-_DOCUMENTED = [_builder, _layout, _loader, _sections, _sentences, _text]
-
-
-@pytest.mark.parametrize("module", _DOCUMENTED, ids=lambda module: module.__name__)
-def test_docstring_examples(module: object) -> None:
-    result = doctest.testmod(module)  # type: ignore[arg-type]
-    assert result.attempted > 0 and result.failed == 0
 
 
 # --------------------------------------------------------------------------- builder property

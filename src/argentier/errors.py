@@ -20,6 +20,7 @@ class InputError(ArgentierError, ValueError):
 
     def __init__(self, message: str, *, source: str | None = None) -> None:
         self.source = source
+        self.reason = message
         super().__init__(f"{source}: {message}" if source else message)
 
 
@@ -49,3 +50,15 @@ class InfeasibleError(ArgentierError):
 
 class ProviderError(ArgentierError):
     """An LLM endpoint failed or returned output that could not be used."""
+
+
+class ProviderUnavailable(ProviderError):
+    """No LLM is configured (provider "none"): the caller should take its deterministic path."""
+
+
+class TransientProviderError(ProviderError):
+    """An LLM endpoint failed in a way worth retrying: a timeout, a lost connection, 429, 5xx or throttling."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)

@@ -178,9 +178,8 @@ class Library:
             try:
                 outcome = self.add_file(path, collection=collection, groups=groups, meta=meta)
             except ArgentierError as exc:
-                message = str(exc)
-                prefix = f"{path}: "
-                outcome = AddOutcome(str(path), "failed", error=message[len(prefix) :] if message.startswith(prefix) else message)
+                reason = exc.reason if isinstance(exc, InputError) else str(exc)
+                outcome = AddOutcome(str(path), "failed", error=reason)
             outcomes.append(outcome)
             if on_progress is not None:
                 on_progress(index + 1, len(files), str(path))
@@ -222,7 +221,7 @@ class Library:
         try:
             prepared = self._prepare(parsed, source_hash)
         except InputError as exc:
-            raise InputError(str(exc), source=source) from exc
+            raise InputError(exc.reason, source=source) from exc
         now = datetime.now(timezone.utc)
         with self.store.session() as session:
             collection_row = self._collection(session, collection)

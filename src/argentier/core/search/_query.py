@@ -33,7 +33,7 @@ def bm25_idf(document_frequency: int, total: int) -> float:
     """BM25's inverse document frequency, never negative.
 
     >>> round(bm25_idf(1, 100), 3), round(bm25_idf(90, 100), 3)
-    (4.213, 0.111)
+    (4.21, 0.11)
     """
     return math.log(1.0 + (total - document_frequency + 0.5) / (document_frequency + 0.5))
 
