@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from sqlalchemy import inspect, select, text
 
+from argentier.core.store import _MIGRATIONS as MIGRATIONS
 from argentier.core.store import Chunk, Collection, Document, Embedding, Store
 from argentier.errors import StoreError
 
@@ -26,7 +27,12 @@ def test_migrations_create_the_schema(store):
     assert {"collections", "documents", "document_groups", "chunks", "embeddings", "index_state"} <= tables
     assert "alembic_version" in tables
     with store.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == store.head_revision()
+
+
+def test_head_revision_is_the_newest_migration(store):
+    revisions = sorted(path.name.split("_")[0] for path in (MIGRATIONS / "versions").glob("0*.py"))
+    assert store.head_revision() == revisions[-1]
 
 
 def test_reopening_is_idempotent(database_url):

@@ -11,6 +11,7 @@ from argentier.cli._common import AppContext, ArgentierGroup
 from argentier.cli._config import config_group
 from argentier.cli._demo import demo
 from argentier.cli._docs import docs_group
+from argentier.cli._review import review_group
 from argentier.cli._search import search
 
 
@@ -32,6 +33,7 @@ cli.add_command(config_group)
 cli.add_command(docs_group)
 cli.add_command(search)
 cli.add_command(demo)
+cli.add_command(review_group)
 
 
 def main() -> None:

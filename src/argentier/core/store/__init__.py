@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from argentier.core.store import _review_models  # noqa: F401 - registers the review tables on Base.metadata
 from argentier.core.store._models import (
     Base,
     Chunk,
@@ -101,13 +102,25 @@ class Store:
         """``"sqlite"`` or ``"postgresql"``."""
         return self.engine.dialect.name
 
-    def upgrade(self, revision: str = "head") -> None:
-        """Apply the Alembic migrations up to ``revision``."""
-        from alembic import command
+    @staticmethod
+    def _alembic_config():  # noqa: ANN205 - alembic.config.Config, imported lazily
         from alembic.config import Config
 
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
+        return config
+
+    def head_revision(self) -> str:
+        """The newest migration shipped with this version of Argentier."""
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Apply the Alembic migrations up to ``revision``."""
+        from alembic import command
+
+        config = self._alembic_config()
         try:
             with self.engine.begin() as connection:
                 config.attributes["connection"] = connection
