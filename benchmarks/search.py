@@ -137,7 +137,7 @@ def cached_vectors(texts: list[str], embedder: MiniLMEmbedder, tag: str) -> np.n
 
 def bulk_load(library: Library, corpus: list[tuple[str, list[Any]]], vectors: np.ndarray) -> float:
     """Write documents, chunks and vectors straight into the store (the embedding was timed elsewhere)."""
-    from sqlalchemy import insert
+    from sqlalchemy import insert, text
 
     started = time.perf_counter()
     position = 0
@@ -186,6 +186,11 @@ def bulk_load(library: Library, corpus: list[tuple[str, list[Any]]], vectors: np
             library._insert_vectors(session, unique)
         library.store.bump_index_version(session)
         library.searcher.backend.after_ingest(session, library.embedder.name, library.embedder.dimensions)
+    if library.store.dialect == "postgresql":
+        # What autovacuum does soon after a bulk load: planner and lexeme statistics.
+        with library.store.engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
     return time.perf_counter() - started
 
 

@@ -106,3 +106,19 @@ def test_bad_queries_are_input_errors(filled):
 
 def test_search_on_an_empty_store(library):
     assert library.search("anything at all") == []
+
+
+def test_keyword_scores_agree_before_and_after_analyze(filled):
+    """On PostgreSQL, common-term statistics come from ANALYZE once it has run; results must not change."""
+    queries = ["invoice payment days", "the customer shall pay each invoice", "euro balances cash pool"]
+    before = [[hit.chunk_id for hit in filled.search(query, k=5, mode="keyword")] for query in queries]
+    if filled.store.dialect == "postgresql":
+        from sqlalchemy import text
+
+        with filled.store.engine.connect() as connection:
+            connection.execute(text("ANALYZE chunks"))
+            connection.commit()
+        filled.searcher.backend.statistics_ttl_s = 0
+    after = [[hit.chunk_id for hit in filled.search(query, k=5, mode="keyword")] for query in queries]
+    assert before == after
+    assert before[0]

@@ -7,6 +7,7 @@ PostgreSQL has no BM25; keyword hits are scored by the BM25 idf of the query ter
 from __future__ import annotations
 
 import hashlib
+import time
 
 import numpy as np
 from sqlalchemy import Integer, bindparam, cast, func, literal_column, select, text
@@ -32,11 +33,33 @@ def _index_name(model: str, dimensions: int) -> str:
 class PostgresBackend:
     """Keyword and vector retrieval on PostgreSQL with pgvector."""
 
-    def __init__(self, *, common_term_fraction: float = 0.1) -> None:
+    def __init__(self, *, common_term_fraction: float = 0.1, statistics_ttl_s: float = 300.0) -> None:
         self.common_term_fraction = common_term_fraction
+        self.statistics_ttl_s = statistics_ttl_s
+        self._common: dict[str, tuple[float, dict[str, float]]] = {}
+
+    def _common_lexemes(self, session: Session) -> dict[str, float]:
+        """Lexeme -> share of chunks holding it, for the most common lexemes, from ANALYZE's statistics.
+
+        Counting a very common term through the GIN index costs tens of milliseconds; PostgreSQL already
+        knows these frequencies (``pg_stats.most_common_elems`` of the tsvector column). Cached for a while.
+        """
+        key = str(session.get_bind().url)
+        cached = self._common.get(key)
+        if cached is not None and time.monotonic() - cached[0] < self.statistics_ttl_s:
+            return cached[1]
+        row = session.execute(
+            text(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+                " WHERE schemaname = current_schema() AND tablename = 'chunks' AND attname = 'tsv'"
+            )
+        ).first()
+        common = dict(zip(row[0], row[1])) if row is not None and row[0] is not None else {}
+        self._common[key] = (time.monotonic(), common)
+        return common
 
     def _term_statistics(self, session: Session, terms: list[str]) -> tuple[dict[str, int], int, int]:
-        """Capped document frequencies of the terms PostgreSQL keeps (its stopwords drop out), the
+        """Document frequencies (capped) of the terms PostgreSQL keeps (its stopwords drop out), the
         estimated number of chunks, and the cap."""
         total = session.execute(
             text("SELECT greatest(reltuples::bigint, 0) FROM pg_class WHERE oid = 'chunks'::regclass")
@@ -44,17 +67,34 @@ class PostgresBackend:
         if total <= 0:  # never analysed yet: count (small tables only reach this)
             total = session.execute(text("SELECT count(*) FROM chunks")).scalar_one()
         cap = max(1, int(total * self.common_term_fraction))
-        frequencies = {}
-        for term in terms:
-            nodes, count = session.execute(
+        if not terms:
+            return {}, max(total, 1), cap
+        common = self._common_lexemes(session)
+        lexemes = session.execute(
+            text(
+                "SELECT t, numnode(to_tsquery('english', t)), trim(both '''' from to_tsquery('english', t)::text)"
+                " FROM unnest(CAST(:terms AS text[])) AS t"
+            ),
+            {"terms": terms},
+        ).all()
+        frequencies: dict[str, int] = {}
+        to_count = []
+        for term, nodes, lexeme in lexemes:
+            if not nodes:
+                continue
+            if common.get(lexeme, 0.0) * total > cap:
+                frequencies[term] = int(common[lexeme] * total)
+            else:
+                to_count.append(term)
+        if to_count:
+            counts = session.execute(
                 text(
-                    "SELECT numnode(q), (SELECT count(*) FROM (SELECT 1 FROM chunks WHERE tsv @@ q LIMIT :cap) s)"
-                    " FROM to_tsquery('english', :term) AS q"
+                    "SELECT t, (SELECT count(*) FROM (SELECT 1 FROM chunks WHERE tsv @@ to_tsquery('english', t)"
+                    " LIMIT :cap) s) FROM unnest(CAST(:terms AS text[])) AS t"
                 ),
-                {"term": term, "cap": cap + 1},
-            ).one()
-            if nodes:
-                frequencies[term] = count
+                {"terms": to_count, "cap": cap + 1},
+            ).all()
+            frequencies.update({term: count for term, count in counts})
         return frequencies, max(total, 1), cap
 
     def keyword(self, session: Session, query: str, allowed, limit: int) -> list[tuple[int, float]]:
