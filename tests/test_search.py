@@ -122,3 +122,23 @@ def test_keyword_scores_agree_before_and_after_analyze(filled):
     after = [[hit.chunk_id for hit in filled.search(query, k=5, mode="keyword")] for query in queries]
     assert before == after
     assert before[0]
+
+
+def test_filtered_vector_search_with_few_candidates_matches_an_exact_ranking(settings, embedder):
+    """With a small candidate pool the PostgreSQL path answers from the over-fetched index scan alone;
+    both backends must still give the exact filtered ranking and never a restricted document."""
+    from argentier.config import SearchSettings
+    from argentier.core.library import Library
+
+    small = settings.model_copy(update={"search": SearchSettings(candidates=2)})
+    library = Library.open(small, embedder=embedder)
+    try:
+        for title, text, groups, meta in CORPUS:
+            library.add_text(text, title=title, groups=groups, meta=meta)
+        query = "money owed and paid"
+        everything = library.search(query, k=6, mode="vector")
+        expected = [hit.document.title for hit in everything if hit.document.title not in RESTRICTED][:2]
+        got = [hit.document.title for hit in library.search(query, k=2, mode="vector", groups=[])]
+        assert got == expected
+    finally:
+        library.close()

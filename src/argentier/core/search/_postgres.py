@@ -33,8 +33,11 @@ def _index_name(model: str, dimensions: int) -> str:
 class PostgresBackend:
     """Keyword and vector retrieval on PostgreSQL with pgvector."""
 
-    def __init__(self, *, common_term_fraction: float = 0.1, statistics_ttl_s: float = 300.0) -> None:
+    def __init__(
+        self, *, common_term_fraction: float = 0.1, statistics_ttl_s: float = 300.0, overfetch: int = 4
+    ) -> None:
         self.common_term_fraction = common_term_fraction
+        self.overfetch = overfetch
         self.statistics_ttl_s = statistics_ttl_s
         self._common: dict[str, tuple[float, dict[str, float]]] = {}
 
@@ -120,26 +123,39 @@ class PostgresBackend:
     def vector(
         self, session: Session, query_vector: np.ndarray, model: str, allowed, limit: int, version: int
     ) -> list[tuple[int, float]]:
+        """Nearest chunks by cosine similarity.
+
+        Unfiltered: the HNSW index alone. Filtered: the HNSW index over-fetches ``overfetch`` times ``limit``
+        neighbours and the filter keeps the allowed ones; only when that leaves fewer than ``limit`` (a
+        restrictive filter, hence few allowed chunks) does an exact scan of the allowed chunks run. A filter
+        inside the index query would make the planner give up the index for an exact scan of every allowed
+        chunk, whatever their number.
+        """
         from pgvector.sqlalchemy import VECTOR
 
         dimensions = len(query_vector)
-        # Filters are applied during the HNSW scan (iterative scan), not after it, so filtered queries still
-        # find `limit` hits; relaxed order means the outer query sorts again.
-        session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
-        session.execute(text(f"SET LOCAL hnsw.ef_search = {max(40, min(limit * 2, 1000))}"))
+        fetch = limit if allowed is None else limit * self.overfetch
+        session.execute(text(f"SET LOCAL hnsw.ef_search = {max(40, min(fetch * 2, 1000))}"))
         query = bindparam("query", np.asarray(query_vector, dtype=np.float32), type_=VECTOR(dimensions))
         distance = cast(Embedding.vector, VECTOR(dimensions)).cosine_distance(query)
         # The model is inlined, not bound, so the planner can match the per-model partial HNSW index.
-        inner = (
-            select(Chunk.id.label("id"), distance.label("distance"))
+        nearest = (
+            select(Chunk.id.label("id"), Chunk.document_id.label("document_id"), distance.label("distance"))
             .join(Embedding, Embedding.content_hash == Chunk.content_hash)
             .where(Embedding.model == literal_column(_sql_string(model)))
         )
+        hits = nearest.order_by(distance).limit(fetch).subquery()
+        statement = select(hits.c.id, 1 - hits.c.distance)
         if allowed is not None:
-            inner = inner.where(Chunk.document_id.in_(allowed))
-        hits = inner.order_by(distance).limit(limit).subquery()
-        statement = select(hits.c.id, 1 - hits.c.distance).order_by(hits.c.distance, hits.c.id)
-        return [(int(row[0]), float(row[1])) for row in session.execute(statement)]
+            statement = statement.where(hits.c.document_id.in_(allowed))
+        statement = statement.order_by(hits.c.distance, hits.c.id).limit(limit)
+        rows = session.execute(statement).all()
+        if allowed is not None and len(rows) < limit:
+            exact = nearest.where(Chunk.document_id.in_(allowed)).order_by(distance).limit(limit).subquery()
+            rows = session.execute(
+                select(exact.c.id, 1 - exact.c.distance).order_by(exact.c.distance, exact.c.id)
+            ).all()
+        return [(int(row[0]), float(row[1])) for row in rows]
 
     def after_ingest(self, session: Session, model: str, dimensions: int) -> None:
         """Create the HNSW index for this model's vectors on first use (a partial, per-model index)."""
