@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,28 @@ def test_settings_are_frozen():
     settings = Settings()
     with pytest.raises(Exception):
         settings.home = Path("elsewhere")
+
+
+def test_api_key_variables_are_never_read_as_settings():
+    environ = {
+        "ARGENTIER_EMBEDDINGS_API_KEY": "sk-embed-secret",
+        "ARGENTIER_LLM_API_KEY": "sk-llm-secret",
+        "ARGENTIER_LLM__PROVIDER": "openai",
+        "ARGENTIER_LLM__BASE_URL": "http://127.0.0.1:8080/v1",
+        "ARGENTIER_LLM__PRICE_PER_1K_INPUT": "0.15",
+    }
+    settings = load_settings(cwd=Path("/nonexistent"), environ=environ)
+    assert (settings.llm.provider, settings.llm.base_url) == ("openai", "http://127.0.0.1:8080/v1")
+    assert settings.llm.price_per_1k_input == 0.15 and settings.llm.api_key_env == "ARGENTIER_LLM_API_KEY"
+    assert "secret" not in json.dumps(settings.to_dict())
+    from argentier.config import _api_key_variables
+
+    assert _api_key_variables() == {"ARGENTIER_EMBEDDINGS_API_KEY", "ARGENTIER_LLM_API_KEY"}
+
+
+def test_llm_settings_default_to_no_provider():
+    llm = Settings().llm
+    assert (llm.provider, llm.cache, llm.gguf_path) == ("none", True, None)
+    assert not llm.cache_nonzero_temperature
+    with pytest.raises(ConfigError, match=r"invalid setting 'llm.provider'"):
+        load_settings(cwd=Path("/nonexistent"), environ={"ARGENTIER_LLM__PROVIDER": "gpt"})

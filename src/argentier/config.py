@@ -7,7 +7,9 @@ Where the file is looked for, first hit wins:
 
 Environment variables override the file. ``ARGENTIER_DATABASE_URL`` and ``ARGENTIER_HOME`` set the top-level
 keys; any other key is reached with a double underscore between section and key, e.g.
-``ARGENTIER_SEARCH__FUSION=weighted`` or ``ARGENTIER_EMBEDDINGS__BATCH_SIZE=64``.
+``ARGENTIER_SEARCH__FUSION=weighted`` or ``ARGENTIER_EMBEDDINGS__BATCH_SIZE=64``. Variables that hold API keys
+(``ARGENTIER_EMBEDDINGS_API_KEY``, ``ARGENTIER_LLM_API_KEY``: the sections' default ``api_key_env``) are
+never read as settings.
 
 >>> settings = Settings()
 >>> settings.search.fusion
@@ -66,6 +68,31 @@ class SearchSettings(_Section):
     postgres_text_config: str = "english"
 
 
+class LLMSettings(_Section):
+    """Which LLM, if any, modules may call, and how robustly (see ``argentier.core.llm``).
+
+    ``provider = "none"`` (the default) keeps every module on its deterministic path. Prices are in US dollars
+    per 1,000 tokens; left unset, the cost of a call is recorded as unknown.
+    """
+
+    provider: Literal["none", "openai", "bedrock", "llamacpp"] = "none"
+    base_url: str | None = None
+    model: str | None = None
+    api_key_env: str = "ARGENTIER_LLM_API_KEY"
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(3, ge=0, le=20)
+    backoff_s: float = Field(0.5, ge=0)
+    concurrency: int = Field(4, ge=1, le=256)
+    max_tokens: int = Field(1024, ge=1)
+    cache: bool = True
+    cache_nonzero_temperature: bool = False
+    price_per_1k_input: float | None = Field(None, ge=0)
+    price_per_1k_output: float | None = Field(None, ge=0)
+    region: str | None = None
+    gguf_path: Path | None = None
+    n_ctx: int = Field(4096, ge=256)
+
+
 class Settings(_Section):
     """All of Argentier's settings, read once and passed down explicitly."""
 
@@ -74,6 +101,7 @@ class Settings(_Section):
     embeddings: EmbeddingSettings = EmbeddingSettings()
     chunking: ChunkingSettings = ChunkingSettings()
     search: SearchSettings = SearchSettings()
+    llm: LLMSettings = LLMSettings()
     source: str | None = Field(None, description="The TOML file these settings came from, if any.")
 
     @property
@@ -109,10 +137,20 @@ def find_config_file(cwd: Path | None = None, environ: Mapping[str, str] | None 
     return next((path for path in candidates if path.is_file()), None)
 
 
+def _api_key_variables() -> frozenset[str]:
+    """The default ``api_key_env`` of every section: variables that hold secrets, never settings."""
+    return frozenset(
+        field.default.api_key_env
+        for field in Settings.model_fields.values()
+        if isinstance(getattr(field.default, "api_key_env", None), str)
+    )
+
+
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
+    secrets = _api_key_variables()
     for name, value in environ.items():
-        if not name.startswith(ENV_PREFIX) or name == "ARGENTIER_EMBEDDINGS_API_KEY":
+        if not name.startswith(ENV_PREFIX) or name in secrets:
             continue
         path = name[len(ENV_PREFIX) :].lower().split("__")
         if len(path) == 1 and path[0] not in Settings.model_fields:

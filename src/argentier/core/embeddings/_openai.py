@@ -12,12 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from argentier.core._http import HttpFailure, backoff_delay, one_line, post_json
 from argentier.core.embeddings._base import check_texts, l2_normalise
 from argentier.errors import EmbeddingError
-
-RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
-MAX_RETRY_AFTER_S = 60.0
-_BODY_EXCERPT = 200
 
 
 def embeddings_url(base_url: str) -> str:
@@ -34,11 +31,6 @@ def embeddings_url(base_url: str) -> str:
     if url.endswith("/v1"):
         return f"{url}/embeddings"
     return f"{url}/v1/embeddings"
-
-
-def _one_line(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _BODY_EXCERPT else text[: _BODY_EXCERPT - 1] + "…"
 
 
 class OpenAIEmbedder:
@@ -131,31 +123,18 @@ class OpenAIEmbedder:
         return self._parse(body, len(texts))
 
     def _post(self, client: Any, payload: dict[str, Any]) -> bytes:
-        import httpx
-
         attempts = self.max_retries + 1
         for attempt in range(attempts):
-            retry_after: float | None = None
-            try:
-                response = client.post(self.url, json=payload)
-            except httpx.TimeoutException:
-                cause = f"no answer within {self.timeout_s:g} s"
-            except httpx.TransportError as exc:
-                cause = _one_line(f"{type(exc).__name__}: {exc}")
-            except httpx.HTTPError as exc:  # e.g. an invalid URL: retrying will not help
-                raise EmbeddingError(
-                    f"embedding request to {self.url} failed: {_one_line(str(exc))}"
-                ) from None
-            else:
-                if response.status_code == 200:
-                    return response.content
-                cause = _one_line(f"HTTP {response.status_code} {response.reason_phrase}: {response.text}")
-                if response.status_code not in RETRY_STATUSES:
-                    raise EmbeddingError(f"embedding request to {self.url} failed: {cause}")
-                retry_after = _retry_after(response.headers.get("Retry-After"))
+            outcome = post_json(client, self.url, payload, timeout_s=self.timeout_s)
+            if not isinstance(outcome, HttpFailure):
+                return outcome.content
+            if not outcome.retryable:
+                raise EmbeddingError(f"embedding request to {self.url} failed: {outcome.cause}")
             if attempt + 1 < attempts:
-                time.sleep(retry_after if retry_after is not None else self.backoff_s * 2**attempt)
-        raise EmbeddingError(f"embedding request to {self.url} failed after {attempts} attempts: {cause}")
+                time.sleep(backoff_delay(attempt, self.backoff_s, retry_after=outcome.retry_after))
+        raise EmbeddingError(
+            f"embedding request to {self.url} failed after {attempts} attempts: {outcome.cause}"
+        )
 
     def _parse(self, body: bytes, expected: int) -> np.ndarray:
         def bad(reason: str) -> EmbeddingError:
@@ -181,7 +160,7 @@ class OpenAIEmbedder:
                 else:
                     row = np.asarray(raw, dtype=np.float32)
             except (TypeError, ValueError) as exc:
-                raise bad(f"an embedding is not a list of numbers ({_one_line(str(exc))})") from None
+                raise bad(f"an embedding is not a list of numbers ({one_line(str(exc))})") from None
             if row.ndim != 1 or row.size == 0:
                 raise bad("an embedding is not a non-empty list of numbers")
             rows.append(row)
@@ -198,12 +177,3 @@ class OpenAIEmbedder:
         if size != self._dimensions:
             raise bad(f"{size}-dimensional embeddings where {self._dimensions} were expected")
         return vectors
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header given in seconds (dates are ignored), capped."""
-    try:
-        seconds = float(value) if value is not None else None
-    except ValueError:
-        return None
-    return None if seconds is None or seconds < 0 else min(seconds, MAX_RETRY_AFTER_S)

@@ -1,0 +1,1 @@
+"""Versioned prompt templates (TOML), read with ``argentier.core.llm.load_prompt``."""
