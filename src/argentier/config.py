@@ -64,6 +64,7 @@ class SearchSettings(_Section):
     keyword_weight: float = Field(0.5, ge=0.0, le=1.0)
     candidates: int = Field(100, ge=1, le=10_000)
     common_term_fraction: float = Field(0.1, gt=0.0, le=1.0)
+    max_query_terms: int = Field(8, ge=1, le=64)
     public_group: str = "public"
     postgres_text_config: str = "english"
 

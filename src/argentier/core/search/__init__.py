@@ -45,10 +45,12 @@ def make_backend(store: Store, settings: SearchSettings):  # noqa: ANN201 - SQLi
     if store.dialect == "postgresql":
         from argentier.core.search._postgres import PostgresBackend
 
-        return PostgresBackend(common_term_fraction=settings.common_term_fraction)
+        return PostgresBackend(
+            common_term_fraction=settings.common_term_fraction, max_terms=settings.max_query_terms
+        )
     from argentier.core.search._sqlite import SQLiteBackend
 
-    return SQLiteBackend(common_term_fraction=settings.common_term_fraction)
+    return SQLiteBackend(common_term_fraction=settings.common_term_fraction, max_terms=settings.max_query_terms)
 
 
 class HybridSearch:

@@ -34,9 +34,15 @@ class PostgresBackend:
     """Keyword and vector retrieval on PostgreSQL with pgvector."""
 
     def __init__(
-        self, *, common_term_fraction: float = 0.1, statistics_ttl_s: float = 300.0, overfetch: int = 4
+        self,
+        *,
+        common_term_fraction: float = 0.1,
+        max_terms: int = 8,
+        statistics_ttl_s: float = 300.0,
+        overfetch: int = 4,
     ) -> None:
         self.common_term_fraction = common_term_fraction
+        self.max_terms = max_terms
         self.overfetch = overfetch
         self.statistics_ttl_s = statistics_ttl_s
         self._common: dict[str, tuple[float, dict[str, float]]] = {}
@@ -85,9 +91,9 @@ class PostgresBackend:
         for term, nodes, lexeme in lexemes:
             if not nodes:
                 continue
-            if common.get(lexeme, 0.0) * total > cap:
-                frequencies[term] = int(common[lexeme] * total)
-            else:
+            if lexeme in common:
+                frequencies[term] = max(1, round(common[lexeme] * total))
+            else:  # not among the most common lexemes, so rare: counting it through the index is cheap
                 to_count.append(term)
         if to_count:
             counts = session.execute(
@@ -105,7 +111,7 @@ class PostgresBackend:
         frequencies, total, cap = self._term_statistics(session, terms)
         if not frequencies:
             return []
-        kept = keep_rare_terms(frequencies, cap) if len(frequencies) > 1 else list(frequencies)
+        kept = keep_rare_terms(frequencies, cap, max_terms=self.max_terms)
         # No BM25 in PostgreSQL: score = sum of the BM25 idf of the query terms a chunk holds, plus
         # ts_rank_cd (term proximity and frequency, below 1) to order chunks that hold the same terms.
         weighted = [

@@ -38,16 +38,27 @@ def bm25_idf(document_frequency: int, total: int) -> float:
     return math.log(1.0 + (total - document_frequency + 0.5) / (document_frequency + 0.5))
 
 
-def keep_rare_terms(frequencies: dict[str, int], cap: int) -> list[str]:
-    """Terms found in at most ``cap`` chunks; if none is that rare, the single rarest term.
+def keep_rare_terms(frequencies: dict[str, int], cap: int, *, max_terms: int | None = None) -> list[str]:
+    """The query terms worth searching for: those found in at most ``cap`` chunks, at most ``max_terms`` of
+    them (the rarest, in query order); if no term is that rare, the single rarest term.
 
     Common terms carry almost no weight but make a full-text index score most of its rows (rare-term-first,
-    as in Lucene's pruning, in its simplest form). Terms that match nothing are kept: they cost nothing.
+    as in Lucene's pruning, in its simplest form); long questions are cut to their most telling words, as
+    Lucene's MoreLikeThis does. Terms that match nothing are kept: they cost nothing.
 
     >>> keep_rare_terms({"agreement": 5000, "indemnify": 12}, cap=1000)
     ['indemnify']
     >>> keep_rare_terms({"agreement": 5000, "party": 4000}, cap=1000)
     ['party']
+    >>> keep_rare_terms({"a": 5, "b": 1, "c": 3}, cap=10, max_terms=2)
+    ['b', 'c']
     """
+    if not frequencies:
+        return []
     rare = [term for term, count in frequencies.items() if count <= cap]
-    return rare or [min(frequencies, key=frequencies.__getitem__)]
+    if not rare:
+        return [min(frequencies, key=frequencies.__getitem__)]
+    if max_terms is not None and len(rare) > max_terms:
+        keep = set(sorted(rare, key=lambda term: (frequencies[term], rare.index(term)))[:max_terms])
+        rare = [term for term in rare if term in keep]
+    return rare

@@ -32,8 +32,9 @@ class _Matrix:
 class SQLiteBackend:
     """Keyword and vector retrieval on the embedded SQLite store."""
 
-    def __init__(self, *, common_term_fraction: float = 0.1) -> None:
+    def __init__(self, *, common_term_fraction: float = 0.1, max_terms: int = 8) -> None:
         self.common_term_fraction = common_term_fraction
+        self.max_terms = max_terms
         self._matrices: dict[str, _Matrix] = {}
         self._lock = threading.Lock()
 
@@ -51,7 +52,7 @@ class SQLiteBackend:
             ).scalar_one()
             for term in terms
         }
-        return keep_rare_terms(frequencies, cap)
+        return keep_rare_terms(frequencies, cap, max_terms=self.max_terms)
 
     def keyword(self, session: Session, query: str, allowed, limit: int) -> list[tuple[int, float]]:
         terms = query_terms(query)
