@@ -32,6 +32,7 @@ from argentier.core.llm import (
     cache_key,
     chat_completions_url,
     extract_json_text,
+    join_passages,
     label_choice_model,
     list_prompts,
     llm_usage_stats,
@@ -631,3 +632,54 @@ def test_schema_outline_resolves_references_and_marks_optional_keys() -> None:
     )
     optional = {"type": "object", "properties": {"note": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}
     assert schema_outline(optional) == '{"note"?: string | null}'
+
+
+# --- grounded answers -----------------------------------------------------------------------------------
+
+PASSAGES = ["Invoices are due within 45 days of receipt.", "Late payments bear interest at 2% above base rate."]
+
+
+def _grounded_answer(*quotes_per_claim: tuple[int, str]) -> str:
+    claims = [
+        {"text": f"Claim {index}.", "quotes": [{"passage": passage, "text": quote}]}
+        for index, (passage, quote) in enumerate(quotes_per_claim)
+    ]
+    return json.dumps({"answer": "Due in 45 days; late interest applies.", "claims": claims})
+
+
+def test_grounded_answers_keep_only_verified_claims_and_record_the_share(server: _Server, store: Any) -> None:
+    server.answer = _grounded_answer(
+        (1, "due within 45 days"), (2, "interest at 2% above base rate"), (2, "a penalty of 10%")
+    )
+    client = _client(server, store)
+    variables = {"question": "When are invoices due?", "passages": number_passages(PASSAGES)}
+    completion = client.complete(
+        load_prompt("grounded_answer"), variables=variables, schema=GroundedAnswer, grounding_passages=PASSAGES
+    )
+    report = completion.grounding
+    assert [claim.grounded for claim in report.claims] == [True, True, False]
+    assert [claim.text for claim in report.verified] == ["Claim 0.", "Claim 1."]
+    source = join_passages(PASSAGES)
+    for claim in report.verified:
+        for evidence in claim.evidence:
+            assert source[evidence.start : evidence.end] == evidence.quote
+    assert report.grounded_share == pytest.approx(2 / 3)
+    assert completion.to_dict()["grounding"]["claims"][2]["missing"] == ["a penalty of 10%"]
+    assert [row.grounded_share for row in _records(store)] == [pytest.approx(2 / 3)]
+    again = client.complete(
+        load_prompt("grounded_answer"), variables=variables, schema=GroundedAnswer, grounding_passages=PASSAGES
+    )
+    assert again.cached and again.grounding.grounded_share == pytest.approx(2 / 3)
+    assert [row.status for row in _records(store)] == ["ok", "cached"]
+    assert _records(store)[1].grounded_share == pytest.approx(2 / 3)
+
+
+def test_calls_without_grounding_record_no_share(server: _Server, store: Any) -> None:
+    completion = _classify(_client(server, store))
+    assert completion.grounding is None
+    assert [row.grounded_share for row in _records(store)] == [None]
+
+
+def test_grounding_needs_an_answer_with_claims(server: _Server) -> None:
+    with pytest.raises(TypeError, match="claims"):
+        _classify(_client(server), grounding_passages=PASSAGES)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from argentier.core.llm._base import LLMProvider, NoLLM
 from argentier.core.llm._bedrock import BedrockProvider
-from argentier.core.llm._client import LLMClient, cache_key, extract_json_text
+from argentier.core.llm._client import LLMClient, cache_key, extract_json_text, join_passages
 from argentier.core.llm._factory import make_llm_client, make_llm_provider
 from argentier.core.llm._llamacpp import LlamaCppProvider, default_gguf_path
 from argentier.core.llm._openai import OpenAICompatibleProvider, chat_completions_url
@@ -67,6 +67,7 @@ __all__ = [
     "chat_completions_url",
     "default_gguf_path",
     "extract_json_text",
+    "join_passages",
     "label_choice_model",
     "list_prompts",
     "llm_usage_stats",

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from argentier.core._http import backoff_delay, one_line
 from argentier.core.llm._base import LLMProvider, NoLLM
+from argentier.core.grounding import Claim, GroundingReport, verify_claims
 from argentier.core.llm._prompts import PromptTemplate, load_prompt
 from argentier.core.llm._records import CallRecord, read_cache, record_call, write_cache
 from argentier.core.llm._types import Completion, Message, Usage
@@ -77,6 +78,9 @@ def cache_key(
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+PASSAGE_SEPARATOR = "\n\n"
 
 
 class LLMClient:
@@ -177,11 +181,15 @@ class LLMClient:
         schema: type[BaseModel] | None = None,
         temperature: float = 0.0,
         max_tokens: int | None = None,
+        grounding_passages: Sequence[str] | None = None,
     ) -> Completion:
         """Ask the model once (plus retries and at most one repair) and return the answer.
 
         ``prompt`` is a template rendered with ``variables``, or ready messages. With ``schema``,
-        ``Completion.data`` is an instance of it. Raises :class:`ProviderUnavailable` for the ``none``
+        ``Completion.data`` is an instance of it. With ``grounding_passages`` the answer must have ``claims``
+        (as :class:`GroundedAnswer` does): every claim's quotes are looked up in the passages,
+        ``Completion.grounding`` holds the report (only grounded claims are in its ``verified``) and the
+        grounded share is recorded with the call. Raises :class:`ProviderUnavailable` for the ``none``
         provider and :class:`ProviderError` when the endpoint fails or the answer stays invalid.
 
         >>> from argentier.core.llm import load_prompt
@@ -200,7 +208,7 @@ class LLMClient:
             key = cache_key(
                 self.provider.name, self.provider.model, messages, json_schema, temperature, max_tokens
             )
-            cached = self._from_cache(key, schema, label, started)
+            cached = self._from_cache(key, schema, label, started, grounding_passages)
             if cached is not None:
                 return cached
 
@@ -222,7 +230,8 @@ class LLMClient:
                         f"{self.provider.name} model {self.provider.model} returned invalid JSON after one"
                         f" repair: {error}"
                     )
-        self._record(label, exchange, "ok", None)
+        report = _check_grounding(data, grounding_passages)
+        self._record(label, exchange, "ok", None, report)
         usage = sum((item.usage for item in exchanges), Usage())
         if key is not None:
             write_cache(
@@ -243,6 +252,7 @@ class LLMClient:
             cached=False,
             cost_usd=self.cost(usage),
             attempts=sum(item.attempts for item in exchanges),
+            grounding=report,
         )
 
     def _messages(
@@ -262,7 +272,12 @@ class LLMClient:
         return messages, None
 
     def _from_cache(
-        self, key: str, schema: type[BaseModel] | None, label: PromptTemplate | None, started: float
+        self,
+        key: str,
+        schema: type[BaseModel] | None,
+        label: PromptTemplate | None,
+        started: float,
+        grounding_passages: Sequence[str] | None,
     ) -> Completion | None:
         assert self.store is not None
         hit = read_cache(self.store, key)
@@ -275,7 +290,8 @@ class LLMClient:
             if error is not None:  # the model class changed its validators since; ask the model afresh
                 return None
         latency = time.perf_counter() - started
-        self._record(label, _Exchange(text, Usage(), 0, latency, repair=False), "cached", None)
+        report = _check_grounding(data, grounding_passages)
+        self._record(label, _Exchange(text, Usage(), 0, latency, repair=False), "cached", None, report)
         return Completion(
             text=text,
             data=data,
@@ -286,6 +302,7 @@ class LLMClient:
             cached=True,
             cost_usd=self.cost(Usage()),
             attempts=0,
+            grounding=report,
         )
 
     def _exchange(
@@ -330,7 +347,12 @@ class LLMClient:
         raise failure
 
     def _record(
-        self, label: PromptTemplate | None, exchange: _Exchange, status: str, error: str | None
+        self,
+        label: PromptTemplate | None,
+        exchange: _Exchange,
+        status: str,
+        error: str | None,
+        grounding: GroundingReport | None = None,
     ) -> None:
         if self.store is None:
             return
@@ -346,6 +368,7 @@ class LLMClient:
             latency_s=exchange.latency_s,
             cost_usd=self.cost(exchange.usage),
             error=error,
+            grounded_share=grounding.grounded_share if grounding is not None else None,
         )
         record_call(self.store, record)
 
@@ -373,3 +396,25 @@ def _validate(text: str, schema: type[BaseModel]) -> tuple[BaseModel | None, str
         return schema.model_validate(data), None
     except ValidationError as error:
         return None, describe_validation_error(error)
+
+
+def join_passages(passages: Sequence[str]) -> str:
+    """The passages as one source text, in order, separated by a blank line (what quotes are checked in).
+
+    >>> join_passages(["Fees rise by 2%.", "Invoices are due in 45 days."])
+    'Fees rise by 2%.\n\nInvoices are due in 45 days.'
+    """
+    return PASSAGE_SEPARATOR.join(passages)
+
+
+def _check_grounding(data: Any, passages: Sequence[str] | None) -> GroundingReport | None:
+    """Look up every quote of the answer's claims in the passages (None when no check was asked for)."""
+    if passages is None:
+        return None
+    claims = getattr(data, "claims", None)
+    if claims is None:
+        raise TypeError("grounding_passages needs a schema whose answers have claims, such as GroundedAnswer")
+    return verify_claims(
+        join_passages(passages),
+        [Claim(claim.text, tuple(quote.text for quote in claim.quotes)) for claim in claims],
+    )

@@ -36,6 +36,7 @@ class CallRecord:
     latency_s: float
     cost_usd: float | None
     error: str | None = None
+    grounded_share: float | None = None
 
 
 def record_call(store: Store, record: CallRecord) -> None:
@@ -55,6 +56,7 @@ def record_call(store: Store, record: CallRecord) -> None:
         latency_ms=record.latency_s * 1000.0,
         cost_usd=record.cost_usd,
         error=record.error,
+        grounded_share=record.grounded_share,
     )
     try:
         with store.session() as session:

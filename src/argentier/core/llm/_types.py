@@ -85,6 +85,7 @@ class Completion:
     cached: bool
     cost_usd: float | None
     attempts: int
+    grounding: Any = None  # a GroundingReport when the call was asked to check its quotes
 
     def to_dict(self) -> dict[str, Any]:
         data = self.data.model_dump(mode="json") if hasattr(self.data, "model_dump") else self.data
@@ -98,4 +99,5 @@ class Completion:
             "cached": self.cached,
             "cost_usd": self.cost_usd,
             "attempts": self.attempts,
+            "grounding": self.grounding.to_dict() if self.grounding is not None else None,
         }

@@ -40,6 +40,8 @@ class LLMCall(Base):
     latency_ms: Mapped[float] = mapped_column(Float)
     cost_usd: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
+    # Share of the answer's claims whose quotes were found in the sources (None: nothing was checked).
+    grounded_share: Mapped[float | None] = mapped_column(Float)
 
 
 class LLMCacheEntry(Base):

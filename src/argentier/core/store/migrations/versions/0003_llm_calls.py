@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("latency_ms", sa.Float, nullable=False),
         sa.Column("cost_usd", sa.Float),
         sa.Column("error", sa.Text),
+        sa.Column("grounded_share", sa.Float),
         sa.CheckConstraint("status IN ('ok', 'cached', 'invalid_json', 'error')", name="ck_llm_calls_status"),
     )
     op.create_index("ix_llm_calls_provider_model", "llm_calls", ["provider", "model"])
