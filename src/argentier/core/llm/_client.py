@@ -402,7 +402,7 @@ def join_passages(passages: Sequence[str]) -> str:
     """The passages as one source text, in order, separated by a blank line (what quotes are checked in).
 
     >>> join_passages(["Fees rise by 2%.", "Invoices are due in 45 days."])
-    'Fees rise by 2%.\n\nInvoices are due in 45 days.'
+    'Fees rise by 2%.\\n\\nInvoices are due in 45 days.'
     """
     return PASSAGE_SEPARATOR.join(passages)
 
