@@ -361,7 +361,7 @@ def main() -> None:
             if server is not None:
                 server.cleanup()
     OUT.mkdir(exist_ok=True)
-    target = OUT / f"search-{args.only or 'all'}.json"
+    target = OUT / f"search-{args.only or 'all'}-{'-'.join(args.backends)}.json"
     target.write_text(json.dumps(report, indent=2))
     print(f"written to {target}")
 
