@@ -697,3 +697,11 @@ def test_real_contract_clause_nesting() -> None:
     termination = parent_of(doc, clause)
     assert termination is not None and termination.number == "1.1"
     assert parent_of(doc, termination).title == "1. TERM"
+
+
+def test_numbered_heading_on_its_own_line_is_the_section_title() -> None:
+    doc = parse_text("Treasury note\n\n1. Cash pooling\nSubsidiaries sweep balances every evening.\n\n"
+                     "2. Covenants\nNet debt must stay below three times EBITDA.\n")
+    assert [(node.title, node.level) for node in doc.nodes("section")] == [("1. Cash pooling", 1), ("2. Covenants", 1)]
+    covenants = [node for node in doc.nodes("section") if node.number == "2"][0]
+    assert doc.text[covenants.start : covenants.end].startswith("2. Covenants\n\nNet debt")

@@ -26,6 +26,7 @@ _EDGE_LINES = 3
 _MAX_FURNITURE_CHARS = 100
 _MIN_LINES_FOR_WIDTH = 5
 _SHORT_LINE_RATIO = 0.75
+_CLAUSE_HEADING_CHARS = 60
 _PAGE_NUMBER = re.compile(r"[-–—\s]*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?[-–—\s]*", re.IGNORECASE)
 _LIST_MARKER = re.compile(r"(?:\(?[A-Za-z0-9]{1,4}\)|[A-Za-z]\.|[ivxIVX]{1,5}\.|[•●▪◦∙·*–-])\s")
 _ALNUM = re.compile(r"[^\W_]")
@@ -155,6 +156,13 @@ def _starts_item(text: str) -> bool:
     return _LIST_MARKER.match(text) is not None or match_clause(normalize_inline(text)) is not None
 
 
+def _is_clause_heading(text: str) -> bool:
+    """A short numbered line with no sentence punctuation at its end: "2. Covenants", "ARTICLE 12"."""
+    return len(text) <= _CLAUSE_HEADING_CHARS and not _ends_sentence(text) and not text.endswith(",") and (
+        match_clause(normalize_inline(text)) is not None
+    )
+
+
 def _starts_capital(text: str) -> bool:
     first = text.lstrip("\"'“‘([")[:1]
     return first.isupper() or first.isdigit()
@@ -198,6 +206,8 @@ class _Grouper:
         ended = _ends_sentence(previous.text)
         if _starts_item(line.text) and (ended or self.is_short(previous)):
             return True
+        if _is_clause_heading(previous.text) and _starts_capital(line.text):
+            return True  # "2. Covenants" on a line of its own heads the clause, it does not start its text
         if self.mode == "blank":
             return False
         if self.is_heading(previous) or (self.is_heading(line) and (ended or self.is_short(previous))):
