@@ -100,3 +100,21 @@ def post_json(client: Any, url: str, payload: dict[str, Any], *, timeout_s: floa
         status=status,
         retry_after=retry_after_seconds(response.headers.get("Retry-After")) if retryable else None,
     )
+
+
+def openai_endpoint_url(base_url: str, endpoint: str) -> str:
+    """The URL of an OpenAI-style ``endpoint`` for a base URL given with or without ``/v1`` (or complete).
+
+    >>> openai_endpoint_url("https://api.openai.com/v1", "embeddings")
+    'https://api.openai.com/v1/embeddings'
+    >>> openai_endpoint_url("http://127.0.0.1:11434/", "chat/completions")
+    'http://127.0.0.1:11434/v1/chat/completions'
+    >>> openai_endpoint_url("http://host/v1/chat/completions", "chat/completions")
+    'http://host/v1/chat/completions'
+    """
+    url = base_url.strip().rstrip("/")
+    if url.endswith(f"/{endpoint}"):
+        return url
+    if url.endswith("/v1"):
+        return f"{url}/{endpoint}"
+    return f"{url}/v1/{endpoint}"

@@ -45,7 +45,8 @@ def _open(data: bytes, source: str | None) -> PdfReader:
         except DependencyError as error:
             message = "PDF is encrypted (AES decryption needs the 'cryptography' package)"
             raise InputError(message, source=source) from error
-        except (PyPdfError, ValueError, KeyError, TypeError, NotImplementedError) as error:
+        # pypdf raises RuntimeError subclasses for encryption schemes it does not implement.
+        except (PyPdfError, ValueError, KeyError, TypeError, RuntimeError) as error:
             raise InputError(f"PDF is encrypted ({_one_line(error)})", source=source) from error
         if decrypted == PasswordType.NOT_DECRYPTED:
             raise InputError("PDF is encrypted", source=source)

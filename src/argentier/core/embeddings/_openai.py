@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from argentier.core._http import HttpFailure, backoff_delay, one_line, post_json
+from argentier.core._http import HttpFailure, backoff_delay, one_line, openai_endpoint_url, post_json
 from argentier.core.embeddings._base import check_texts, l2_normalise
 from argentier.errors import EmbeddingError
 
@@ -25,12 +25,7 @@ def embeddings_url(base_url: str) -> str:
     >>> embeddings_url("http://127.0.0.1:8080/")
     'http://127.0.0.1:8080/v1/embeddings'
     """
-    url = base_url.strip().rstrip("/")
-    if url.endswith("/embeddings"):
-        return url
-    if url.endswith("/v1"):
-        return f"{url}/embeddings"
-    return f"{url}/v1/embeddings"
+    return openai_endpoint_url(base_url, "embeddings")
 
 
 class OpenAIEmbedder:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from argentier.core._http import backoff_delay, one_line
-from argentier.core.llm._base import LLMProvider, NoLLM
 from argentier.core.grounding import Claim, GroundingReport, verify_claims
+from argentier.core.llm._base import LLMProvider, NoLLM
 from argentier.core.llm._prompts import PromptTemplate, load_prompt
 from argentier.core.llm._records import CallRecord, read_cache, record_call, write_cache
 from argentier.core.llm._types import Completion, Message, Usage

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from argentier.core._http import HttpFailure, post_json
+from argentier.core._http import HttpFailure, openai_endpoint_url, post_json
 from argentier.core.llm._base import with_schema_instruction
 from argentier.core.llm._types import Message, RawCompletion, Usage
 from argentier.errors import ProviderError, TransientProviderError
@@ -26,12 +26,7 @@ def chat_completions_url(base_url: str) -> str:
     >>> chat_completions_url("http://127.0.0.1:11434/")
     'http://127.0.0.1:11434/v1/chat/completions'
     """
-    url = base_url.strip().rstrip("/")
-    if url.endswith("/chat/completions"):
-        return url
-    if url.endswith("/v1"):
-        return f"{url}/chat/completions"
-    return f"{url}/v1/chat/completions"
+    return openai_endpoint_url(base_url, "chat/completions")
 
 
 def _refused_json_schema(failure: HttpFailure) -> bool:

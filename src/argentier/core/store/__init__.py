@@ -18,8 +18,10 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from argentier.core.store import _llm_models  # noqa: F401 - registers the LLM tables on Base.metadata
-from argentier.core.store import _review_models  # noqa: F401 - registers the review tables on Base.metadata
+from argentier.core.store import (
+    _llm_models,  # noqa: F401 - registers the LLM tables on Base.metadata
+    _review_models,  # noqa: F401 - registers the review tables on Base.metadata
+)
 from argentier.core.store._models import (
     Base,
     Chunk,
