@@ -1,0 +1,11 @@
+"""Regulatory watch: follow regulators' publications and summarise each update with grounded citations."""
+
+from argentier.regwatch.summarise import (
+    Obligation,
+    UpdateSummary,
+    detect_language,
+    summarise_document,
+    summarise_text,
+)
+
+__all__ = ["Obligation", "UpdateSummary", "detect_language", "summarise_document", "summarise_text"]
