@@ -11,6 +11,8 @@ from argentier.cli._common import AppContext, ArgentierGroup
 from argentier.cli._config import config_group
 from argentier.cli._demo import demo
 from argentier.cli._docs import docs_group
+from argentier.cli._regwatch import regwatch_group
+from argentier.cli._regwatch_summarise import summarise_command
 from argentier.cli._review import review_group
 from argentier.cli._search import search
 
@@ -34,6 +36,8 @@ cli.add_command(docs_group)
 cli.add_command(search)
 cli.add_command(demo)
 cli.add_command(review_group)
+regwatch_group.add_command(summarise_command)
+cli.add_command(regwatch_group)
 
 
 def main() -> None:

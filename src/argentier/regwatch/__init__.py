@@ -1,5 +1,6 @@
 """Regulatory watch: follow regulators' publications and summarise each update with grounded citations."""
 
+from argentier.regwatch.sources import RegWatch, validate_jurisdiction
 from argentier.regwatch.summarise import (
     Obligation,
     UpdateSummary,
@@ -8,4 +9,12 @@ from argentier.regwatch.summarise import (
     summarise_text,
 )
 
-__all__ = ["Obligation", "UpdateSummary", "detect_language", "summarise_document", "summarise_text"]
+__all__ = [
+    "Obligation",
+    "RegWatch",
+    "UpdateSummary",
+    "detect_language",
+    "summarise_document",
+    "summarise_text",
+    "validate_jurisdiction",
+]

@@ -20,6 +20,7 @@ from sqlalchemy.pool import StaticPool
 
 from argentier.core.store import (
     _llm_models,  # noqa: F401 - registers the LLM tables on Base.metadata
+    _regwatch_models,  # noqa: F401 - registers the regulatory-watch tables on Base.metadata
     _review_models,  # noqa: F401 - registers the review tables on Base.metadata
 )
 from argentier.core.store._models import (

@@ -1,0 +1,170 @@
+"""``argentier regwatch``: watch regulatory sources (feeds, pages), fetch them, add notices by hand."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from argentier.cli._common import (
+    AppContext,
+    ArgentierGroup,
+    console,
+    err_console,
+    json_option,
+    pass_app,
+    print_json,
+)
+
+_STATUS_STYLE = {
+    "ok": "green",
+    "not-modified": "dim",
+    "failed": "bold red",
+    "added": "green",
+    "duplicate": "dim",
+}
+
+
+def _watch(library):
+    from argentier.regwatch.sources import RegWatch
+
+    return RegWatch(library)
+
+
+@click.group("regwatch", cls=ArgentierGroup)
+def regwatch_group() -> None:
+    """Watch regulatory sources (RSS/Atom feeds, pages) and store their updates."""
+
+
+@regwatch_group.group("sources")
+def sources_group() -> None:
+    """Add and list the watched sources."""
+
+
+@sources_group.command("add")
+@click.argument("url")
+@click.option("--jurisdiction", required=True, help="ISO 3166 alpha-2 country code, or EU.")
+@click.option("--language", help="Language of the source, e.g. fr.")
+@click.option("--kind", type=click.Choice(["feed", "page"]), help="Sniffed on the first fetch when omitted.")
+@json_option
+@pass_app
+def sources_add(
+    app: AppContext, url: str, jurisdiction: str, language: str | None, kind: str | None, as_json: bool
+) -> None:
+    """Watch URL (an RSS 2.0 / Atom feed or a page)."""
+    with app.library() as library:
+        source = _watch(library).add_source(url, jurisdiction=jurisdiction, language=language, kind=kind)
+    if as_json:
+        print_json(source.to_dict())
+    else:
+        console.print(f"watching [bold]{escape(source.url)}[/] ({source.jurisdiction}) as source {source.id}")
+
+
+@sources_group.command("list")
+@json_option
+@pass_app
+def sources_list(app: AppContext, as_json: bool) -> None:
+    """List the watched sources and how their last fetch went."""
+    with app.library() as library:
+        sources = _watch(library).list_sources()
+    if as_json:
+        print_json([source.to_dict() for source in sources])
+        return
+    table = Table("id", "url", "kind", "jurisdiction", "language", "last fetched", "status")
+    for source in sources:
+        fetched = source.last_fetched_at.strftime("%Y-%m-%d %H:%M") if source.last_fetched_at else "never"
+        status = source.last_status or "-"
+        style = _STATUS_STYLE.get(status, "")
+        table.add_row(
+            str(source.id),
+            escape(source.url),
+            source.kind or "?",
+            source.jurisdiction,
+            source.language or "",
+            fetched,
+            f"[{style}]{status}[/]" if style else status,
+        )
+    console.print(table)
+
+
+@regwatch_group.command("fetch")
+@json_option
+@pass_app
+def fetch(app: AppContext, as_json: bool) -> None:
+    """Fetch every source once; exit status 1 when every source failed."""
+    with (
+        app.library() as library,
+        Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=as_json,
+        ) as progress,
+    ):
+        task = progress.add_task("fetching", total=None)
+
+        def on_progress(done: int, total: int, url: str) -> None:
+            progress.update(task, completed=done, total=total, description=f"fetched {url[-40:]}")
+
+        report = _watch(library).fetch_all(on_progress=on_progress)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        table = Table("source", "status", "new", "duplicates", "error")
+        for source in report.sources:
+            style = _STATUS_STYLE[source.status]
+            table.add_row(
+                escape(source.url),
+                f"[{style}]{source.status}[/]",
+                str(source.new),
+                str(source.duplicates),
+                escape(source.error or ""),
+            )
+        console.print(table)
+        console.print(f"{report.new} new update(s), {report.duplicates} duplicate(s) skipped")
+    if report.all_failed:
+        sys.exit(1)
+
+
+@regwatch_group.command("add")
+@click.argument("items", nargs=-1, required=True)
+@click.option("--jurisdiction", required=True, help="ISO 3166 alpha-2 country code, or EU.")
+@click.option("--language", help="Language of the notices, e.g. de.")
+@click.option("--title", help="Title (required for a text given directly).")
+@json_option
+@pass_app
+def add(
+    app: AppContext,
+    items: tuple[str, ...],
+    jurisdiction: str,
+    language: str | None,
+    title: str | None,
+    as_json: bool,
+) -> None:
+    """Add notices by hand: PDF/DOCX/HTML/TXT files or http(s) URLs."""
+    with app.library() as library:
+        watch = _watch(library)
+        outcomes = [
+            watch.add_update(item, jurisdiction=jurisdiction, language=language, title=title)
+            for item in items
+        ]
+    if as_json:
+        print_json([outcome.to_dict() for outcome in outcomes])
+        return
+    table = Table("source", "status", "update", "title", "jurisdiction")
+    for outcome in outcomes:
+        style = _STATUS_STYLE[outcome.status]
+        table.add_row(
+            escape(outcome.source),
+            f"[{style}]{outcome.status}[/]",
+            str(outcome.update.id),
+            escape(outcome.update.title),
+            outcome.update.jurisdiction,
+        )
+    console.print(table)

@@ -1,0 +1,409 @@
+"""Grouping related regulatory updates, one update at a time.
+
+The same change is usually reported several times (the ministry's release, a law firm's alert, a newsletter),
+and a reform arrives in steps (announcement, law, decree, guidance). :class:`UpdateGrouper` puts each new
+update into the best existing group when their combined score reaches ``similarity_threshold``, else opens a
+new group::
+
+    score = embedding_weight * cosine(update, group)       # MiniLM on the title + first 400 characters
+          + keyword_weight * keyword_overlap(update, group)
+          - jurisdiction_penalty                           # only if the group has no member of that jurisdiction
+
+``keyword_overlap`` is an IDF-weighted Jaccard over distinctive terms (stopwords out; terms with a digit,
+such as rates, years and article numbers, count ``number_boost`` times more), taken against the closest
+member of the group. IDF comes from the updates seen so far, so rare terms weigh more as the stream grows.
+
+The defaults were chosen on the tuning half of the hand-written fixture
+``regwatch/data/grouping_pairs.json`` (groups split by seed 20261127); ``benchmarks/regwatch_grouping.py``
+reports them on the held-out half.
+
+>>> grouper = UpdateGrouper(embedding_weight=0.0, keyword_weight=1.0, similarity_threshold=0.3)
+>>> grouper.add("a", "France delays e-invoicing mandate to 2026", "E-invoicing mandate delayed to 2026.").group_id
+0
+>>> grouper.add("b", "E-invoicing mandate: France confirms 2026 delay", "Mandate delayed to 2026.").group_id
+0
+>>> grouper.add("c", "UK plastic packaging tax rate rises", "Plastic packaging tax rate rises.").group_id
+1
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from argentier.core.search._query import STOPWORDS, bm25_idf
+
+if TYPE_CHECKING:
+    from argentier.core.embeddings import Embedder
+
+__all__ = [
+    "EMBEDDING_ONLY_THRESHOLD",
+    "KEYWORD_ONLY_THRESHOLD",
+    "GroupAssignment",
+    "PairwiseScores",
+    "UpdateGroup",
+    "UpdateGrouper",
+    "group_embedding_only",
+    "group_keyword_only",
+    "group_updates",
+    "inverse_purity",
+    "pairwise_scores",
+    "purity",
+]
+
+LEAD_CHARS = 400
+# Tuned on the fixture's tuning half (see benchmarks/regwatch_grouping.py).
+COMBINED_THRESHOLD = 0.55
+COMBINED_KEYWORD_WEIGHT = 0.4
+JURISDICTION_PENALTY = 0.15
+EMBEDDING_ONLY_THRESHOLD = 0.7
+KEYWORD_ONLY_THRESHOLD = 0.2
+
+_FRENCH_STOPWORDS = frozenset(
+    """au aux avec ce ces dans de des du elle en et est il ils la le les leur lui mais même ne nos notre nous on
+    ou par pas pour qu que qui sa se ses son sont sur ta te tes ton un une vos votre vous été être avoir fait
+    cette été selon ainsi dont plus très""".split()
+)
+_ALL_STOPWORDS = STOPWORDS | _FRENCH_STOPWORDS
+_WORD = re.compile(r"\w+(?:[.,]\w+)*%?", re.UNICODE)
+
+
+def distinctive_terms(text: str) -> frozenset[str]:
+    """Lower-cased words of ``text`` worth matching on: no stopwords (EN, FR), no one- or two-letter words
+    unless they hold a digit; decimal numbers and rates stay whole.
+
+    >>> sorted(distinctive_terms("The VAT rate falls to 5,5% on 1 July 2025"))
+    ['1', '2025', '5,5%', 'falls', 'july', 'rate', 'vat']
+    """
+    words = (word.lower() for word in _WORD.findall(text))
+    return frozenset(w for w in words if w not in _ALL_STOPWORDS and (len(w) > 2 or _has_digit(w)))
+
+
+def _has_digit(term: str) -> bool:
+    return any(ch.isdigit() for ch in term)
+
+
+@dataclass(frozen=True)
+class GroupAssignment:
+    """Where :meth:`UpdateGrouper.add` put an update: its group, whether that group is new, and the score."""
+
+    update_id: str
+    group_id: int
+    new_group: bool
+    score: float
+
+
+@dataclass(frozen=True)
+class UpdateGroup:
+    """One group of related updates.
+
+    ``canonical_title`` is the title of the member closest to the group's embedding centroid (with no
+    embedder: the member sharing most weighted terms with the others), ties to the earliest published.
+    ``timeline`` holds ``(published, update_id)`` sorted by date, undated updates last, then by id.
+    """
+
+    group_id: int
+    canonical_title: str
+    members: tuple[str, ...]
+    timeline: tuple[tuple[date | None, str], ...]
+    jurisdictions: tuple[str, ...]
+
+
+@dataclass
+class _Member:
+    update_id: str
+    title: str
+    published: date | None
+    jurisdiction: str | None
+    terms: frozenset[str]
+    vector: np.ndarray | None
+
+
+@dataclass
+class _Group:
+    members: list[_Member] = field(default_factory=list)
+    vector_sum: np.ndarray | None = None
+
+
+class UpdateGrouper:
+    """Incremental grouping of regulatory updates (see the module docstring for the score).
+
+    Parameters (all keyword-only; nothing is computed until :meth:`add`):
+
+    - ``embedder``: any :class:`~argentier.core.embeddings.Embedder`; ``None`` loads the bundled MiniLM on
+      first use, unless ``embedding_weight`` is 0 (then no model is ever loaded).
+    - ``similarity_threshold``: the smallest combined score that joins an existing group.
+    - ``embedding_weight``, ``keyword_weight``: the weights of the two similarities (each in [0, 1]).
+    - ``jurisdiction_penalty``: subtracted when the update's jurisdiction is known and no member of the group
+      has it (members of unknown jurisdiction never trigger it).
+    - ``number_boost``: weight multiplier of terms holding a digit (rates, dates, article numbers).
+    - ``link``: ``"centroid"`` compares the embedding with the mean of the group's members,
+      ``"best_member"`` with its closest member.
+
+    >>> grouper = UpdateGrouper(embedding_weight=0.0, keyword_weight=1.0, similarity_threshold=0.3)
+    >>> _ = grouper.add("x", "Spain digital services tax", "Spain digital services tax 3% return due.")
+    >>> [g.members for g in grouper.groups()]
+    [('x',)]
+    """
+
+    def __init__(
+        self,
+        *,
+        embedder: Embedder | None = None,
+        similarity_threshold: float = COMBINED_THRESHOLD,
+        embedding_weight: float | None = None,
+        keyword_weight: float = COMBINED_KEYWORD_WEIGHT,
+        jurisdiction_penalty: float = JURISDICTION_PENALTY,
+        number_boost: float = 2.0,
+        link: str = "centroid",
+    ) -> None:
+        self.embedder = embedder
+        self.similarity_threshold = similarity_threshold
+        self.embedding_weight = embedding_weight
+        self.keyword_weight = keyword_weight
+        self.jurisdiction_penalty = jurisdiction_penalty
+        self.number_boost = number_boost
+        self.link = link
+        self._groups: list[_Group] = []
+        self._document_frequency: Counter[str] = Counter()
+        self._seen: set[str] = set()
+
+    # -- configuration ---------------------------------------------------------------------------------------
+    def _weights(self) -> tuple[float, float]:
+        kw = self.keyword_weight
+        emb = 1.0 - kw if self.embedding_weight is None else self.embedding_weight
+        if not (0.0 <= emb <= 1.0 and 0.0 <= kw <= 1.0) or emb + kw == 0.0:
+            raise ValueError(f"weights must lie in [0, 1] and not both be 0, got embedding {emb}, keyword {kw}")
+        if self.link not in ("centroid", "best_member"):
+            raise ValueError(f"link must be 'centroid' or 'best_member', not {self.link!r}")
+        return emb, kw
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self.embedder is None:
+            from argentier.core.embeddings import MiniLMEmbedder
+
+            self.embedder = MiniLMEmbedder()
+        return np.asarray(self.embedder.embed(list(texts)), dtype=np.float32)
+
+    # -- learning --------------------------------------------------------------------------------------------
+    def add(
+        self,
+        update_id: str,
+        title: str,
+        text: str,
+        published: date | None = None,
+        jurisdiction: str | None = None,
+    ) -> GroupAssignment:
+        """Assign one update to the best existing group, or to a new one; return where it went."""
+        emb_weight, _ = self._weights()
+        vector = self._embed([embedding_text(title, text)])[0] if emb_weight > 0 else None
+        return self._add(update_id, title, text, published, jurisdiction, vector)
+
+    def extend(self, updates: Iterable[Mapping]) -> list[GroupAssignment]:
+        """Add mappings with keys ``id``, ``title``, ``text`` and optionally ``published`` (a date or ISO
+        string) and ``jurisdiction``, in order; their embeddings are computed in one batch.
+
+        >>> grouper = UpdateGrouper(embedding_weight=0.0, keyword_weight=1.0)
+        >>> [a.group_id for a in grouper.extend([{"id": "1", "title": "IOSS threshold", "text": "x"}])]
+        [0]
+        """
+        items = list(updates)
+        emb_weight, _ = self._weights()
+        vectors: Sequence[np.ndarray | None] = [None] * len(items)
+        if emb_weight > 0 and items:
+            vectors = list(self._embed([embedding_text(u["title"], u["text"]) for u in items]))
+        return [
+            self._add(
+                str(u["id"]), u["title"], u["text"], _as_date(u.get("published")), u.get("jurisdiction"), vector
+            )
+            for u, vector in zip(items, vectors, strict=True)
+        ]
+
+    def _add(self, update_id, title, text, published, jurisdiction, vector) -> GroupAssignment:
+        if update_id in self._seen:
+            raise ValueError(f"update {update_id!r} was already added")
+        self._seen.add(update_id)
+        terms = distinctive_terms(f"{title} {text}")
+        self._document_frequency.update(terms)
+        member = _Member(update_id, title, published, jurisdiction, terms, vector)
+        best_id, best_score = -1, -math.inf
+        for group_id, group in enumerate(self._groups):
+            score = self._score(member, group)
+            if score > best_score:
+                best_id, best_score = group_id, score
+        if best_id >= 0 and best_score >= self.similarity_threshold:
+            group, new = self._groups[best_id], False
+        else:
+            group, new, best_id = _Group(), True, len(self._groups)
+            self._groups.append(group)
+        group.members.append(member)
+        if vector is not None:
+            group.vector_sum = vector.copy() if group.vector_sum is None else group.vector_sum + vector
+        return GroupAssignment(update_id, best_id, new, float(best_score) if best_score > -math.inf else 0.0)
+
+    # -- scoring ---------------------------------------------------------------------------------------------
+    def _score(self, member: _Member, group: _Group) -> float:
+        emb_weight, kw_weight = self._weights()
+        score = 0.0
+        if emb_weight > 0 and member.vector is not None and group.vector_sum is not None:
+            if self.link == "centroid":
+                cosine = float(member.vector @ group.vector_sum) / float(np.linalg.norm(group.vector_sum))
+            else:
+                cosine = max(float(member.vector @ m.vector) for m in group.members if m.vector is not None)
+            score += emb_weight * cosine
+        if kw_weight > 0:
+            score += kw_weight * max(self._overlap(member.terms, m.terms) for m in group.members)
+        known = {m.jurisdiction for m in group.members if m.jurisdiction}
+        if member.jurisdiction and known and member.jurisdiction not in known:
+            score -= self.jurisdiction_penalty
+        return score
+
+    def _term_weight(self, term: str) -> float:
+        total = len(self._seen)
+        weight = bm25_idf(self._document_frequency[term], total)
+        return weight * self.number_boost if _has_digit(term) else weight
+
+    def _overlap(self, a: frozenset[str], b: frozenset[str]) -> float:
+        """IDF-weighted Jaccard of two term sets, in [0, 1]."""
+        union = a | b
+        if not union:
+            return 0.0
+        denominator = sum(self._term_weight(t) for t in union)
+        return sum(self._term_weight(t) for t in a & b) / denominator if denominator else 0.0
+
+    # -- results ---------------------------------------------------------------------------------------------
+    def groups(self) -> list[UpdateGroup]:
+        """The groups so far, in the order they were opened."""
+        return [self._freeze(group_id, group) for group_id, group in enumerate(self._groups)]
+
+    def _freeze(self, group_id: int, group: _Group) -> UpdateGroup:
+        members = group.members
+        if group.vector_sum is not None and all(m.vector is not None for m in members):
+            closeness = [float(m.vector @ group.vector_sum) for m in members]
+        else:
+            closeness = [sum(self._overlap(m.terms, o.terms) for o in members) for m in members]
+        first_seen = {m.update_id: i for i, m in enumerate(members)}
+        canonical = max(
+            range(len(members)),
+            key=lambda i: (round(closeness[i], 6), -_date_key(members[i].published), -first_seen[members[i].update_id]),
+        )
+        timeline = sorted(
+            ((m.published, m.update_id) for m in members),
+            key=lambda item: (item[0] is None, item[0] or date.min, item[1]),
+        )
+        return UpdateGroup(
+            group_id,
+            members[canonical].title,
+            tuple(m.update_id for m in members),
+            tuple(timeline),
+            tuple(sorted({m.jurisdiction for m in members if m.jurisdiction})),
+        )
+
+
+def embedding_text(title: str, text: str) -> str:
+    """What is embedded: the title and the first ``LEAD_CHARS`` characters of the text.
+
+    >>> embedding_text("Title", "x" * 1000) == "Title. " + "x" * 400
+    True
+    """
+    return f"{title.strip()}. {text.strip()[:LEAD_CHARS]}"
+
+
+def _date_key(published: date | None) -> int:
+    return published.toordinal() if published else date.max.toordinal()
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def group_updates(updates: Iterable[Mapping], **params) -> list[UpdateGroup]:
+    """Group ``updates`` (see :meth:`UpdateGrouper.extend`) with the combined score and ``params``."""
+    grouper = UpdateGrouper(**params)
+    grouper.extend(updates)
+    return grouper.groups()
+
+
+def group_embedding_only(updates: Iterable[Mapping], **params) -> list[UpdateGroup]:
+    """Group with the embedding cosine alone (keyword weight 0, its own tuned threshold)."""
+    params = {"similarity_threshold": EMBEDDING_ONLY_THRESHOLD, **params}
+    return group_updates(updates, embedding_weight=1.0, keyword_weight=0.0, **params)
+
+
+def group_keyword_only(updates: Iterable[Mapping], **params) -> list[UpdateGroup]:
+    """Group with the keyword overlap alone (embedding weight 0, its own tuned threshold; no model loaded).
+
+    >>> [g.members for g in group_keyword_only([
+    ...     {"id": "1", "title": "Italy VAT 22%", "text": "Italy keeps VAT at 22%."},
+    ...     {"id": "2", "title": "Italy: VAT stays 22%", "text": "VAT remains 22% in Italy."},
+    ...     {"id": "3", "title": "India GST council", "text": "GST council meets on invoicing."}])]
+    [('1', '2'), ('3',)]
+    """
+    params = {"similarity_threshold": KEYWORD_ONLY_THRESHOLD, **params}
+    return group_updates(updates, embedding_weight=0.0, keyword_weight=1.0, **params)
+
+
+# -- metrics ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PairwiseScores:
+    """Pairwise precision, recall and F1 over all unordered pairs of items (see :func:`pairwise_scores`)."""
+
+    precision: float
+    recall: float
+    f1: float
+
+
+def _pairs(groups: Iterable[Iterable[str]]) -> set[frozenset[str]]:
+    pairs: set[frozenset[str]] = set()
+    for group in groups:
+        items = sorted(set(group))
+        pairs.update(frozenset((a, b)) for i, a in enumerate(items) for b in items[i + 1 :])
+    return pairs
+
+
+def pairwise_scores(pred_groups: Iterable[Iterable[str]], true_groups: Iterable[Iterable[str]]) -> PairwiseScores:
+    """Precision: share of the pairs put together that belong together; recall: share of the pairs that
+    belong together that were put together. With no predicted (true) pairs, precision (recall) is 1.0.
+
+    >>> pairwise_scores([["a", "b", "c"], ["d"]], [["a", "b"], ["c", "d"]])
+    PairwiseScores(precision=0.3333333333333333, recall=0.5, f1=0.4)
+    """
+    predicted, truth = _pairs(pred_groups), _pairs(true_groups)
+    both = len(predicted & truth)
+    precision = both / len(predicted) if predicted else 1.0
+    recall = both / len(truth) if truth else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return PairwiseScores(precision, recall, f1)
+
+
+def purity(pred_groups: Iterable[Iterable[str]], true_groups: Iterable[Iterable[str]]) -> float:
+    """Share of items that fall in the majority true group of their predicted group.
+
+    >>> purity([["a", "b", "c"], ["d"]], [["a", "b"], ["c", "d"]])
+    0.75
+    """
+    label = {item: i for i, group in enumerate(true_groups) for item in group}
+    total = majority = 0
+    for group in pred_groups:
+        counts = Counter(label[item] for item in group)
+        total += sum(counts.values())
+        majority += max(counts.values(), default=0)
+    return majority / total if total else 1.0
+
+
+def inverse_purity(pred_groups: Iterable[Iterable[str]], true_groups: Iterable[Iterable[str]]) -> float:
+    """Purity with the roles swapped: how well each true group is kept in one predicted group.
+
+    >>> inverse_purity([["a", "b", "c"], ["d"]], [["a", "b"], ["c", "d"]])
+    0.75
+    """
+    return purity(true_groups, pred_groups)
