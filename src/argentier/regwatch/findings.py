@@ -1,0 +1,118 @@
+"""Record a regulatory update's title, summary and impact as review findings, one kind per field.
+
+Each field is its own finding kind (``regwatch.title``, ``regwatch.summary``, ``regwatch.impact``), so the
+review statistics (``argentier review stats``) give an approval rate per field. Evidence is always verbatim
+text of the stored document; the review service checks it again on the way in.
+
+>>> from datetime import date
+>>> from argentier.core.documents import parse_text
+>>> from argentier.regwatch.impact import predict_impact
+>>> from argentier.regwatch.summarise import summarise_document
+>>> doc = parse_text("Customs duties on imported bicycles\\n\\nFrom 1 May 2027 the duty rate rises to 12%.")
+>>> summary = summarise_document(doc)
+>>> drafts = draft_update_findings(doc, summary, predict_impact(doc, summary=summary, today=date(2027, 1, 4)))
+>>> [(draft.kind, len(draft.evidence)) for draft in drafts]
+[('regwatch.title', 1), ('regwatch.summary', 2), ('regwatch.impact', 2)]
+>>> drafts[0].payload, drafts[2].payload["severity_rule"], [t["id"] for t in drafts[2].payload["taxes"]]
+({'title': 'Customs duties on imported bicycles'}, 'rate change', ['customs'])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from argentier.core.documents import ParsedDocument
+from argentier.core.grounding import Evidence
+from argentier.core.review import FindingRecord, Producer, ReviewService
+from argentier.regwatch.impact import ImpactPrediction
+from argentier.regwatch.summarise import UpdateSummary
+
+__all__ = ["FINDING_KINDS", "FindingDraft", "draft_update_findings", "record_update_findings"]
+
+FINDING_KINDS = ("regwatch.title", "regwatch.summary", "regwatch.impact")
+
+
+@dataclass(frozen=True)
+class FindingDraft:
+    """A finding before it is stored: its kind, payload, verbatim evidence and confidence (or ``None``)."""
+
+    kind: str
+    payload: dict[str, Any]
+    evidence: tuple[Evidence, ...]
+    confidence: float | None
+
+
+def _title_evidence(doc: ParsedDocument, summary: UpdateSummary) -> tuple[Evidence, ...]:
+    """Where the title stands in the text; a title taken from metadata is grounded by the summary sentences."""
+    start = doc.text.find(summary.title) if summary.title else -1
+    if start >= 0:
+        return (Evidence.from_span(doc.text, start, start + len(summary.title)),)
+    return summary.sentences
+
+
+def _impact_evidence(impact: ImpactPrediction) -> tuple[Evidence, ...]:
+    """Every sentence the impact cites, once, in document order."""
+    items = [*impact.severity_evidence]
+    for match in (*impact.taxes, *impact.business_lines):
+        items.extend(match.evidence)
+    unique = {(item.start, item.end): item for item in items}
+    return tuple(unique[key] for key in sorted(unique))
+
+
+def draft_update_findings(
+    doc: ParsedDocument, summary: UpdateSummary, impact: ImpactPrediction
+) -> list[FindingDraft]:
+    """The three findings of one update, in :data:`FINDING_KINDS` order (example in the module docstring).
+
+    The impact finding's confidence is that of its most confident tax or business line (``None`` if none).
+    """
+    confidences = [match.confidence for match in (*impact.taxes, *impact.business_lines)]
+    sentences = [{"text": s.quote, "start": s.start, "end": s.end} for s in summary.sentences]
+    return [
+        FindingDraft("regwatch.title", {"title": summary.title}, _title_evidence(doc, summary), None),
+        FindingDraft(
+            "regwatch.summary", {"summary": summary.summary, "sentences": sentences}, summary.sentences, None
+        ),
+        FindingDraft(
+            "regwatch.impact", impact.to_dict(), _impact_evidence(impact), max(confidences, default=None)
+        ),
+    ]
+
+
+def record_update_findings(
+    review: ReviewService,
+    *,
+    document_id: int,
+    doc: ParsedDocument,
+    summary: UpdateSummary,
+    impact: ImpactPrediction,
+    producer_version: str,
+) -> list[FindingRecord]:
+    """Store the :func:`draft_update_findings` of one update as pending findings on document ``document_id``.
+
+    ``doc`` must be the parsed text of that stored document (evidence offsets point into it); the producer is
+    ``Producer("regwatch", producer_version, model=None)``. Usage, with a library document::
+
+        stored = library.get_document(document_id)
+        summary = summarise_document(stored.parsed)
+        impact = predict_impact(stored.parsed, summary=summary)
+        records = record_update_findings(ReviewService(library.store, library.settings),
+                                         document_id=document_id, doc=stored.parsed, summary=summary,
+                                         impact=impact, producer_version="0.4")
+        [record.kind for record in records]  # ['regwatch.title', 'regwatch.summary', 'regwatch.impact']
+    """
+    producer = Producer("regwatch", producer_version, model=None)
+    return [
+        review.create_finding(
+            kind=draft.kind,
+            subject_type="document",
+            subject_id=str(document_id),
+            payload=draft.payload,
+            evidence=list(draft.evidence),
+            producer=producer,
+            confidence=draft.confidence,
+            document_id=document_id,
+        )
+        for draft in draft_update_findings(doc, summary, impact)
+    ]
