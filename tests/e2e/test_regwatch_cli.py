@@ -38,3 +38,33 @@ def test_add_then_summarise_an_update(tmp_path):
     assert data["sentences"] and all(sentence["text"] in text for sentence in data["sentences"])
     bad = run("regwatch", "add", str(notice), "--jurisdiction", "XX")
     assert bad.returncode == 1 and "XX" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_digest_groups_updates_by_jurisdiction_and_severity(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ARGENTIER_")}
+    env["ARGENTIER_HOME"] = str(tmp_path / "home")
+    fr = tmp_path / "fr.txt"
+    fr.write_text(UPDATE)
+    de = tmp_path / "de.txt"
+    de.write_text(
+        "Information on the customs portal\n\nThe customs authority has published a new version of its online "
+        "guide for importers. The guide explains the existing procedures and changes no rule.\n"
+    )
+
+    def run(*args):
+        return subprocess.run([ARGENTIER, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+    assert run("regwatch", "add", str(fr), "--jurisdiction", "FR").returncode == 0
+    assert run("regwatch", "add", str(de), "--jurisdiction", "DE").returncode == 0
+    digest = json.loads(run("regwatch", "digest", "--format", "json").stdout)
+    by_jurisdiction = {entry["jurisdiction"]: entry for entry in digest["entries"]}
+    assert set(by_jurisdiction) == {"FR", "DE"}
+    assert by_jurisdiction["FR"]["impact"]["severity"] == "high"
+    assert [tax["id"] for tax in by_jurisdiction["FR"]["impact"]["taxes"]][:1] == ["vat"]
+    assert by_jurisdiction["DE"]["impact"]["severity"] == "low"
+    markdown = run("regwatch", "digest").stdout
+    assert markdown.index("## DE") < markdown.index("## FR")
+    assert "### High impact" in markdown and "5.5%" in markdown
+    page = run("regwatch", "digest", "--format", "html").stdout
+    assert page.startswith("<!DOCTYPE html>") and "<h2>FR</h2>" in page
+    assert json.loads(run("regwatch", "digest", "--since", "2100-01-01", "--format", "json").stdout)["entries"] == []

@@ -17,6 +17,7 @@ from argentier.cli._common import (
     json_option,
     pass_app,
     print_json,
+    split_groups,
 )
 
 _STATUS_STYLE = {
@@ -168,3 +169,21 @@ def add(
             outcome.update.jurisdiction,
         )
     console.print(table)
+
+
+@regwatch_group.command("digest")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only updates from this date (YYYY-MM-DD).")
+@click.option("--format", "output_format", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
+@click.option("--words", default=80, show_default=True, type=click.IntRange(10, 1000), help="Words per summary.")
+@click.option("--groups", help="Only updates these comma-separated groups may read.")
+@pass_app
+def digest(app: AppContext, since, output_format: str, words: int, groups: str | None) -> None:  # noqa: ANN001
+    """Print a digest of the stored updates by jurisdiction and severity, with links (Markdown, HTML or JSON)."""
+    from argentier.regwatch.digest import build_digest
+
+    with app.library() as library:
+        report = build_digest(_watch(library), since=since, max_words=words, groups=split_groups(groups))
+    if output_format == "json":
+        print_json(report.to_dict())
+    else:
+        click.echo(report.to_markdown() if output_format == "md" else report.to_html(), nl=False)
