@@ -68,3 +68,22 @@ def test_digest_groups_updates_by_jurisdiction_and_severity(tmp_path):
     page = run("regwatch", "digest", "--format", "html").stdout
     assert page.startswith("<!DOCTYPE html>") and "<h2>FR</h2>" in page
     assert json.loads(run("regwatch", "digest", "--since", "2100-01-01", "--format", "json").stdout)["entries"] == []
+
+
+def test_added_updates_go_to_the_review_queue_once(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ARGENTIER_")}
+    env["ARGENTIER_HOME"] = str(tmp_path / "home")
+    notice = tmp_path / "notice.txt"
+    notice.write_text(UPDATE)
+
+    def run(*args):
+        return subprocess.run([ARGENTIER, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+    assert run("regwatch", "add", str(notice), "--jurisdiction", "FR").returncode == 0
+    assert run("regwatch", "add", str(notice), "--jurisdiction", "FR").returncode == 0  # a duplicate
+    pending = json.loads(run("review", "list", "--status", "pending", "--json").stdout)
+    assert sorted(finding["kind"] for finding in pending) == ["regwatch.impact", "regwatch.summary", "regwatch.title"]
+    title = next(finding for finding in pending if finding["kind"] == "regwatch.title")
+    assert run("review", "approve", str(title["id"]), "--reviewer", "alice").returncode == 0
+    stats = json.loads(run("review", "stats", "--json").stdout)
+    assert "regwatch.title" in json.dumps(stats)

@@ -29,6 +29,16 @@ _STATUS_STYLE = {
 }
 
 
+def _analyse(library) -> int:  # noqa: ANN001
+    """Record title, summary and impact findings for every update that has none yet; how many were analysed."""
+    from argentier import __version__
+    from argentier.core.review import ReviewService
+    from argentier.regwatch.findings import analyse_pending_updates
+
+    review = ReviewService(library.store, library.settings)
+    return len(analyse_pending_updates(_watch(library), review, producer_version=__version__))
+
+
 def _watch(library):
     from argentier.regwatch.sources import RegWatch
 
@@ -114,6 +124,7 @@ def fetch(app: AppContext, as_json: bool) -> None:
             progress.update(task, completed=done, total=total, description=f"fetched {url[-40:]}")
 
         report = _watch(library).fetch_all(on_progress=on_progress)
+        analysed = _analyse(library)
     if as_json:
         print_json(report.to_dict())
     else:
@@ -128,7 +139,10 @@ def fetch(app: AppContext, as_json: bool) -> None:
                 escape(source.error or ""),
             )
         console.print(table)
-        console.print(f"{report.new} new update(s), {report.duplicates} duplicate(s) skipped")
+        console.print(
+            f"{report.new} new update(s), {report.duplicates} duplicate(s) skipped,"
+            f" {analysed} sent to review (argentier review list --status pending)"
+        )
     if report.all_failed:
         sys.exit(1)
 
@@ -155,6 +169,7 @@ def add(
             watch.add_update(item, jurisdiction=jurisdiction, language=language, title=title)
             for item in items
         ]
+        _analyse(library)
     if as_json:
         print_json([outcome.to_dict() for outcome in outcomes])
         return

@@ -20,7 +20,7 @@ text of the stored document; the review service checks it again on the way in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from argentier.core.documents import ParsedDocument
 from argentier.core.grounding import Evidence
@@ -28,7 +28,16 @@ from argentier.core.review import FindingRecord, Producer, ReviewService
 from argentier.regwatch.impact import ImpactPrediction
 from argentier.regwatch.summarise import UpdateSummary
 
-__all__ = ["FINDING_KINDS", "FindingDraft", "draft_update_findings", "record_update_findings"]
+if TYPE_CHECKING:
+    from argentier.regwatch.sources import RegWatch
+
+__all__ = [
+    "FINDING_KINDS",
+    "FindingDraft",
+    "analyse_pending_updates",
+    "draft_update_findings",
+    "record_update_findings",
+]
 
 FINDING_KINDS = ("regwatch.title", "regwatch.summary", "regwatch.impact")
 
@@ -116,3 +125,35 @@ def record_update_findings(
         )
         for draft in draft_update_findings(doc, summary, impact)
     ]
+
+
+def analyse_pending_updates(regwatch: "RegWatch", review: ReviewService, *, producer_version: str) -> list[int]:
+    """Summarise and assess every stored update that has no findings yet, and record its three findings.
+
+    Returns the ids of the updates analysed. Idempotent: an update with a ``regwatch.summary`` finding (whatever
+    its review status) is left alone, so re-running after a fetch only analyses what is new.
+    """
+    from datetime import date
+
+    from argentier.regwatch.impact import predict_impact
+    from argentier.regwatch.summarise import summarise_document
+
+    analysed = []
+    for update in regwatch.list_updates():
+        subject = str(update.document_id)
+        if review.list_findings(kind="regwatch.summary", subject_type="document", subject_id=subject, limit=1):
+            continue
+        doc = regwatch.library.get_document(update.document_id).parsed
+        summary = summarise_document(doc)
+        today: date | None = update.published_at.date() if update.published_at else None
+        impact = predict_impact(doc, summary=summary, today=today, jurisdiction=update.jurisdiction)
+        record_update_findings(
+            review,
+            document_id=update.document_id,
+            doc=doc,
+            summary=summary,
+            impact=impact,
+            producer_version=producer_version,
+        )
+        analysed.append(update.id)
+    return analysed
