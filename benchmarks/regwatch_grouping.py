@@ -1,0 +1,238 @@
+"""Regulatory-update grouping benchmark: combined vs embedding-only vs keyword-only on the labelled fixture.
+
+Run from the project root::
+
+    .venv/bin/python benchmarks/regwatch_grouping.py            # report the module defaults
+    .venv/bin/python benchmarks/regwatch_grouping.py --tune     # also grid-search on the tuning half
+    .venv/bin/python benchmarks/regwatch_grouping.py --sweep    # + held-out F1 vs threshold, for information
+
+The fixture (``src/argentier/regwatch/data/grouping_pairs.json``, hand-written) is split by whole groups with
+``split_fixture`` (seed 20261127). ``--tune`` searches, on the TUNING half only, the combined method's keyword
+weight, jurisdiction penalty, link and threshold, then each single-signal mode's threshold (with the combined
+method's penalty and link); the best pairwise F1 wins, ties to the first in grid order. Every method is then
+scored on the HELD-OUT half (and on all updates, for information), added in stream order (published date,
+then id). Speed is measured separately with a cold grouper and the real embedder: updates/s for ``extend``
+(one embedding batch) and for ``add`` one at a time.
+
+Prints a Markdown table and writes ``bench-out/regwatch_grouping.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench-out"
+sys.path.insert(0, str(ROOT / "src"))
+
+from argentier.core.embeddings import MiniLMEmbedder
+from argentier.regwatch import grouping as g
+
+
+class CachedEmbedder:
+    """Embeds each distinct text once, so that a grid search does not re-run the model."""
+
+    def __init__(self, embedder) -> None:
+        self.embedder, self.name, self.dimensions = embedder, embedder.name, embedder.dimensions
+        self.cache: dict[str, np.ndarray] = {}
+
+    def embed(self, texts):
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if missing:
+            self.cache.update(zip(missing, self.embedder.embed(missing), strict=True))
+        return (
+            np.stack([self.cache[t] for t in texts]) if texts else np.empty((0, self.dimensions), np.float32)
+        )
+
+
+def evaluate(updates, **params) -> dict:
+    groups = [group.members for group in g.group_updates(updates, **params)]
+    truth = g.true_groups(updates)
+    scores = g.pairwise_scores(groups, truth)
+    return {
+        "precision": scores.precision,
+        "recall": scores.recall,
+        "f1": scores.f1,
+        "purity": g.purity(groups, truth),
+        "inverse_purity": g.inverse_purity(groups, truth),
+        "groups": len(groups),
+        "true_groups": len(truth),
+    }
+
+
+def best(updates, grid: list[dict]) -> tuple[dict, float]:
+    scored = [(evaluate(updates, **params)["f1"], -i, params) for i, params in enumerate(grid)]
+    f1, _, params = max(scored, key=lambda item: item[:2])
+    return params, f1
+
+
+def tune(tuning, embedder) -> dict[str, dict]:
+    thresholds = [round(x, 3) for x in np.arange(0.025, 0.951, 0.025)]
+    combined_grid = [
+        {
+            "embedder": embedder,
+            "keyword_weight": kw,
+            "embedding_weight": round(1 - kw, 2),
+            "jurisdiction_penalty": pen,
+            "link": link,
+            "similarity_threshold": t,
+        }
+        for kw in (0.2, 0.35, 0.5, 0.65)
+        for pen in (0.0, 0.1, 0.2)
+        for link in ("centroid", "best_member")
+        for t in thresholds
+    ]
+    combined, f1 = best(tuning, combined_grid)
+    print(f"tuned combined: {_show(combined)} (tuning F1 {f1:.3f})")
+    shared = {"jurisdiction_penalty": combined["jurisdiction_penalty"], "link": combined["link"]}
+    chosen = {"combined": combined}
+    for mode, weights in (("embedding_only", (1.0, 0.0)), ("keyword_only", (0.0, 1.0))):
+        grid = [
+            {
+                "embedder": embedder,
+                "embedding_weight": weights[0],
+                "keyword_weight": weights[1],
+                **shared,
+                "similarity_threshold": t,
+            }
+            for t in thresholds
+        ]
+        chosen[mode], f1 = best(tuning, grid)
+        print(f"tuned {mode}: {_show(chosen[mode])} (tuning F1 {f1:.3f})")
+    return chosen
+
+
+def module_defaults(embedder) -> dict[str, dict]:
+    shared = {"embedder": embedder, "jurisdiction_penalty": g.JURISDICTION_PENALTY, "link": g.COMBINED_LINK}
+    return {
+        "combined": {
+            **shared,
+            "keyword_weight": g.COMBINED_KEYWORD_WEIGHT,
+            "similarity_threshold": g.COMBINED_THRESHOLD,
+        },
+        "embedding_only": {
+            **shared,
+            "embedding_weight": 1.0,
+            "keyword_weight": 0.0,
+            "similarity_threshold": g.EMBEDDING_ONLY_THRESHOLD,
+        },
+        "keyword_only": {
+            **shared,
+            "embedding_weight": 0.0,
+            "keyword_weight": 1.0,
+            "similarity_threshold": g.KEYWORD_ONLY_THRESHOLD,
+        },
+    }
+
+
+def threshold_sweep(params, tuning, held_out) -> dict[str, list]:
+    """Pairwise F1 against the threshold, other parameters fixed: how sensitive each method is. For
+    information only; the defaults are never chosen from the held-out column."""
+    sweep: dict[str, list] = {}
+    for mode, mode_params in params.items():
+        print(f"\n{mode}: threshold | tuning F1 | held-out F1")
+        base = mode_params["similarity_threshold"]
+        for t in [round(base + d, 3) for d in (-0.15, -0.1, -0.05, 0.0, 0.05, 0.1, 0.15) if base + d > 0]:
+            f1s = [
+                evaluate(half, **{**mode_params, "similarity_threshold": t})["f1"]
+                for half in (tuning, held_out)
+            ]
+            sweep.setdefault(mode, []).append({"threshold": t, "tuning_f1": f1s[0], "held_out_f1": f1s[1]})
+            print(f"  {t:.3f} | {f1s[0]:.3f} | {f1s[1]:.3f}")
+    return sweep
+
+
+def _show(params: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in params.items() if k != "embedder")
+
+
+def speed(updates) -> dict:
+    embedder = MiniLMEmbedder()
+    embedder.embed(["warm-up"])  # weights load once; not part of the grouper's speed
+    start = time.perf_counter()
+    g.UpdateGrouper(embedder=embedder).extend(updates)
+    batch = time.perf_counter() - start
+    grouper = g.UpdateGrouper(embedder=embedder)
+    start = time.perf_counter()
+    for u in updates:
+        grouper.add(u["id"], u["title"], u["text"], u["published"], u["jurisdiction"])
+    one_by_one = time.perf_counter() - start
+    return {
+        "updates": len(updates),
+        "extend_per_s": len(updates) / batch,
+        "add_per_s": len(updates) / one_by_one,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tune", action="store_true", help="grid-search on the tuning half first")
+    parser.add_argument("--sweep", action="store_true", help="print F1 against the threshold on both halves")
+    args = parser.parse_args()
+
+    updates = g.load_grouping_fixture()
+    tuning, held_out = g.split_fixture(updates)
+    embedder = CachedEmbedder(MiniLMEmbedder())
+    embedder.embed([g.embedding_text(u["title"], u["text"]) for u in updates])
+    params = tune(tuning, embedder) if args.tune else module_defaults(embedder)
+
+    rows = []
+    for mode, mode_params in params.items():
+        for split, subset in (("held-out", held_out), ("tuning", tuning), ("all", updates)):
+            rows.append(
+                {"method": mode, "split": split, "updates": len(subset), **evaluate(subset, **mode_params)}
+            )
+    sweep = threshold_sweep(params, tuning, held_out) if args.sweep else {}
+    timing = speed(updates)
+
+    print(
+        f"\nfixture: {len(updates)} updates, {len(g.true_groups(updates))} groups; split seed {g.SPLIT_SEED}: "
+        f"tuning {len(tuning)} updates / {len(g.true_groups(tuning))} groups, "
+        f"held-out {len(held_out)} / {len(g.true_groups(held_out))}\n"
+    )
+    print(
+        "| method | split | updates | pred. groups | true groups | pairwise P | pairwise R | pairwise F1 "
+        "| purity | inv. purity |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(
+            f"| {r['method']} | {r['split']} | {r['updates']} | {r['groups']} | {r['true_groups']} "
+            f"| {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['purity']:.3f} "
+            f"| {r['inverse_purity']:.3f} |"
+        )
+    print(
+        f"\nspeed (combined, defaults, cold grouper, MiniLM on {platform.processor() or platform.machine()}): "
+        f"extend {timing['extend_per_s']:.1f} updates/s, add one at a time {timing['add_per_s']:.1f} updates/s"
+    )
+
+    OUT.mkdir(exist_ok=True)
+    (OUT / "regwatch_grouping.json").write_text(
+        json.dumps(
+            {
+                "split_seed": g.SPLIT_SEED,
+                "tuned": args.tune,
+                "params": {
+                    mode: {k: v for k, v in p.items() if k != "embedder"} for mode, p in params.items()
+                },
+                "results": rows,
+                "threshold_sweep": sweep,
+                "speed": timing,
+                "python": platform.python_version(),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"wrote {OUT / 'regwatch_grouping.json'}")
+
+
+if __name__ == "__main__":
+    main()
