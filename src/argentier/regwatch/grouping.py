@@ -378,7 +378,9 @@ def group_keyword_only(updates: Iterable[Mapping], **params) -> list[UpdateGroup
     return group_updates(updates, embedding_weight=0.0, keyword_weight=1.0, **params)
 
 
-from argentier.regwatch.grouping_eval import (  # noqa: E402 - the evaluation helpers, re-exported
+from argentier.regwatch.grouping_eval import (  # noqa: E402, F401 - the evaluation helpers, re-exported
+    FIXTURE,
+    SPLIT_SEED,
     PairwiseScores,
     inverse_purity,
     load_grouping_fixture,
