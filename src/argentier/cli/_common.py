@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterator, TypeVar
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from argentier.config import Settings, load_settings
 from argentier.errors import ArgentierError
@@ -53,6 +54,19 @@ def json_option(function: F) -> F:
     """Add ``--json``: print machine-readable output instead of tables."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of tables.")(
         function
+    )
+
+
+def progress_bar(*, disable: bool = False) -> Progress:
+    """The progress bar of long commands, on stderr (so ``--json`` output stays clean), gone when done."""
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=disable,
     )
 
 

@@ -6,9 +6,8 @@ import sys
 
 import click
 from rich.markup import escape
-from rich.progress import Progress
 
-from argentier.cli._common import AppContext, console, err_console, json_option, pass_app, print_json
+from argentier.cli._common import AppContext, console, json_option, pass_app, print_json, progress_bar
 from argentier.cli._search import render_hit
 
 
@@ -22,7 +21,7 @@ def demo(app: AppContext, k: int, as_json: bool) -> None:
 
     directory = app.settings.home / "demo-corpus"
     with app.library() as library:
-        with Progress(console=err_console, transient=True, disable=as_json) as progress:
+        with progress_bar(disable=as_json) as progress:
             task = progress.add_task("indexing the demo corpus", total=None)
             report = run_demo(
                 library,

@@ -6,7 +6,6 @@ import sys
 
 import click
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from argentier.cli._common import (
@@ -16,6 +15,7 @@ from argentier.cli._common import (
     json_option,
     parse_meta,
     pass_app,
+    progress_bar,
     print_json,
     split_groups,
 )
@@ -41,15 +41,7 @@ def add(
     """Add files and folders (recursively); unchanged files are skipped."""
     meta = parse_meta(meta_pairs)
     with app.library() as library:
-        with Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=as_json,
-        ) as progress:
+        with progress_bar(disable=as_json) as progress:
             task = progress.add_task("indexing", total=None)
 
             def on_progress(done: int, total: int, path: str) -> None:

@@ -6,16 +6,15 @@ import sys
 
 import click
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from argentier.cli._common import (
     AppContext,
     ArgentierGroup,
     console,
-    err_console,
     json_option,
     pass_app,
+    progress_bar,
     print_json,
     split_groups,
 )
@@ -108,15 +107,7 @@ def fetch(app: AppContext, as_json: bool) -> None:
     """Fetch every source once; exit status 1 when every source failed."""
     with (
         app.library() as library,
-        Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=as_json,
-        ) as progress,
+        progress_bar(disable=as_json) as progress,
     ):
         task = progress.add_task("fetching", total=None)
 
