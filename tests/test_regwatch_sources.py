@@ -326,3 +326,28 @@ def test_migration_0004_downgrades_and_upgrades(database_url):
         assert "regwatch_updates" in inspect(store.engine).get_table_names()
     finally:
         store.close()
+
+
+def test_a_watched_folder_adds_its_new_files_at_each_fetch(watch, tmp_path):
+    folder = tmp_path / "circulars"
+    folder.mkdir()
+    (folder / "vat-2027.txt").write_text(
+        "VAT rate change\n\nFrom 1 January 2027 the reduced rate of 5.5% applies to e-books sold to consumers."
+    )
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
+    source = watch.add_source(str(folder), jurisdiction="fr")
+    assert (source.kind, source.url) == ("folder", folder.resolve().as_posix())
+    first = watch.fetch_all()
+    assert (first.sources[0].status, first.sources[0].new) == ("ok", 1)
+    assert "broken.pdf" in first.sources[0].error
+    (folder / "einvoicing.txt").write_text(
+        "E-invoicing mandate\n\nLarge companies must issue electronic invoices from 1 September 2026."
+    )
+    (folder / "copy-of-vat.txt").write_text((folder / "vat-2027.txt").read_text())
+    second = watch.fetch_all()
+    assert (second.sources[0].new, second.sources[0].duplicates) == (1, 2)
+    updates = watch.list_updates()
+    assert {update.title for update in updates} == {"vat-2027", "einvoicing"}
+    assert all(update.jurisdiction == "FR" and update.url.startswith("file://") for update in updates)
+    with pytest.raises(InputError, match="folder not found"):
+        watch.add_source(str(tmp_path / "missing"), jurisdiction="FR", kind="folder")

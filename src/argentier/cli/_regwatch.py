@@ -58,7 +58,7 @@ def sources_group() -> None:
 @click.argument("url")
 @click.option("--jurisdiction", required=True, help="ISO 3166 alpha-2 country code, or EU.")
 @click.option("--language", help="Language of the source, e.g. fr.")
-@click.option("--kind", type=click.Choice(["feed", "page"]), help="Sniffed on the first fetch when omitted.")
+@click.option("--kind", type=click.Choice(["feed", "page", "folder"]), help="Sniffed when omitted.")
 @json_option
 @pass_app
 def sources_add(

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 
 from argentier.config import Settings
 from argentier.core.documents import SUPPORTED_SUFFIXES, load_document, parse_text
+from argentier.core.library import iter_files
 from argentier.core.store._regwatch_models import RegwatchSource, RegwatchUpdate
 from argentier.errors import InputError
 from argentier.regwatch._feeds import FeedItem, looks_like_feed, parse_feed
@@ -114,14 +115,20 @@ class RegWatch:
     def add_source(
         self, url: str, *, jurisdiction: str, language: str | None = None, kind: str | None = None
     ) -> SourceInfo:
-        """Watch ``url`` (a ``feed`` or a ``page``; sniffed on the first fetch when ``kind`` is None).
+        """Watch ``url``: a ``feed`` or a ``page`` (sniffed on the first fetch when ``kind`` is None), or a local
+        ``folder`` whose new PDF/DOCX/HTML/TXT files become updates at each fetch.
 
         Raises :class:`InputError` for a bad URL, jurisdiction or kind, or a URL already watched.
         """
-        url = _validate_url(url)
+        if kind == "folder" or (kind is None and Path(url).is_dir()):
+            if not Path(url).is_dir():
+                raise InputError("folder not found", source=url)
+            url, kind = Path(url).resolve().as_posix(), "folder"
+        else:
+            url = _validate_url(url)
         jurisdiction = validate_jurisdiction(jurisdiction)
-        if kind is not None and kind not in ("feed", "page"):
-            raise InputError(f"{kind!r} is not a source kind (use feed or page)", source="kind")
+        if kind is not None and kind not in ("feed", "page", "folder"):
+            raise InputError(f"{kind!r} is not a source kind (use feed, page or folder)", source="kind")
         with self.library.store.session() as session:
             if session.scalar(select(RegwatchSource.id).where(RegwatchSource.url == url)) is not None:
                 raise InputError("already watched", source=url)
@@ -165,6 +172,13 @@ class RegWatch:
         return FetchReport(tuple(results), datetime.now(UTC))
 
     def _fetch_source(self, fetcher: PoliteFetcher, source: SourceInfo) -> SourceFetch:
+        if source.kind == "folder":
+            outcome = self._scan_folder(source)
+            with self.library.store.session() as session:
+                row = session.get(RegwatchSource, source.id)
+                row.last_fetched_at = datetime.now(UTC)
+                row.last_status, row.last_error = outcome.status, outcome.error
+            return outcome
         with self.library.store.session() as session:
             row = session.get(RegwatchSource, source.id)
             etag, last_modified = row.etag, row.last_modified
@@ -223,6 +237,29 @@ class RegWatch:
                 if text.strip():
                     return text, format
         return item.summary, "html"
+
+    def _scan_folder(self, source: SourceInfo) -> SourceFetch:
+        """Store the folder's files not seen before (by path, then by text); unreadable files are counted."""
+        folder = Path(source.url)
+        if not folder.is_dir():
+            return SourceFetch(source.url, "failed", error="folder not found")
+        new = duplicates = 0
+        errors = []
+        for path, _ in iter_files([folder]):
+            url = path.resolve().as_uri()
+            if self._stored(url=url) is not None:
+                duplicates += 1
+                continue
+            try:
+                _, added = self._store(
+                    "", format="txt", title=None, url=url, source=source, published_at=None, file=path
+                )
+            except InputError as exc:
+                errors.append(f"{path.name}: {exc.reason}")
+                continue
+            new, duplicates = (new + int(added), duplicates + int(not added))
+        error = f"{len(errors)} file(s) not read, first: {errors[0]}" if errors else None
+        return SourceFetch(source.url, "ok", new=new, duplicates=duplicates, error=error)
 
     def _store_page(self, source: SourceInfo, result: FetchResult) -> SourceFetch:
         if self._stored(url=source.url) is not None:

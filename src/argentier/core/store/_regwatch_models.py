@@ -22,7 +22,7 @@ class RegwatchSource(Base):
 
     __tablename__ = "regwatch_sources"
     __table_args__ = (
-        CheckConstraint("kind IS NULL OR kind IN ('feed', 'page')", name="ck_regwatch_sources_kind"),
+        CheckConstraint("kind IS NULL OR kind IN ('feed', 'page', 'folder')", name="ck_regwatch_sources_kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("last_status", sa.String(20)),
         sa.Column("last_error", sa.Text),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("kind IS NULL OR kind IN ('feed', 'page')", name="ck_regwatch_sources_kind"),
+        sa.CheckConstraint("kind IS NULL OR kind IN ('feed', 'page', 'folder')", name="ck_regwatch_sources_kind"),
     )
     op.create_table(
         "regwatch_updates",
