@@ -12,12 +12,12 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from scripted_http import JSONHandler, ScriptedServer
 
 from argentier.config import EmbeddingSettings
 from argentier.core.embeddings import (
@@ -202,40 +202,16 @@ def _vector(text: str, dims: int) -> list[float]:
     return (np.random.default_rng(seed).standard_normal(dims) * 3.0).tolist()  # not unit length on purpose
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(ScriptedServer):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.script: list[str] = []  # behaviours for the next requests, then `default`
-        self.default = "ok"
-        self.requests: list[dict[str, Any]] = []
-        self.lock = threading.Lock()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/v1"
-
-    def next_behaviour(self) -> str:
-        with self.lock:
-            return self.script.pop(0) if self.script else self.default
+        super().__init__(_Handler)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JSONHandler):
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # keep pytest output quiet
-        pass
-
     def _reply(self, status: int, body: bytes) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout test)
+        self.reply(status, body)
 
     def do_POST(self) -> None:
         payload = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))

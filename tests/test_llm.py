@@ -11,10 +11,10 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from scripted_http import JSONHandler, ScriptedServer
 from sqlalchemy import select
 
 from argentier.config import LLMSettings, Settings
@@ -117,48 +117,21 @@ def test_cache_key_covers_everything_that_changes_the_answer() -> None:
 # --- an OpenAI-compatible server on 127.0.0.1 -----------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(ScriptedServer):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.script: list[str] = []  # behaviours for the next requests, then `default`
-        self.default = "ok"
+        super().__init__(_Handler)
         self.answer = ANSWER
         self.reject_json_schema: int | None = None  # the status a server without json_schema answers
-        self.requests: list[dict[str, Any]] = []
         self.times: list[float] = []
         self.in_flight = 0
         self.max_in_flight = 0
-        self.lock = threading.Lock()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/v1"
-
-    def next_behaviour(self) -> str:
-        with self.lock:
-            return self.script.pop(0) if self.script else self.default
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JSONHandler):
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # keep pytest output quiet
-        pass
-
     def _reply(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(body).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout test)
+        self.reply(status, body, headers)
 
     def _completion(self, content: str) -> dict[str, Any]:
         return {
