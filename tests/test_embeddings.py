@@ -8,7 +8,6 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from scripted_http import JSONHandler, ScriptedServer
+from scripted_http import JSONHandler, ScriptedServer, serving
 
 from argentier.config import EmbeddingSettings
 from argentier.core.embeddings import (
@@ -245,15 +244,8 @@ class _Handler(JSONHandler):
 
 @pytest.fixture()
 def server() -> Iterator[_Server]:
-    srv = _Server()
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(_Server()) as srv:
         yield srv
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join(timeout=5)
 
 
 def _client(server: _Server, **kwargs: Any) -> OpenAIEmbedder:

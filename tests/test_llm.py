@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from scripted_http import JSONHandler, ScriptedServer
+from scripted_http import JSONHandler, ScriptedServer, serving
 from sqlalchemy import select
 
 from argentier.config import LLMSettings, Settings
@@ -185,15 +184,8 @@ class _Handler(JSONHandler):
 
 @pytest.fixture()
 def server() -> Iterator[_Server]:
-    srv = _Server()
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(_Server()) as srv:
         yield srv
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join(timeout=5)
 
 
 def _client(server: _Server, store: Any = None, *, timeout_s: float = 5.0, **options: Any) -> LLMClient:
