@@ -9,8 +9,13 @@ import click
 from argentier import __version__
 from argentier.cli._common import AppContext, ArgentierGroup
 from argentier.cli._config import config_group
+from argentier.cli._contracts import contracts_group
 from argentier.cli._demo import demo
 from argentier.cli._docs import docs_group
+from argentier.cli._forecast import forecast_group
+from argentier.cli._fraud import fraud_group
+from argentier.cli._plan import plan_group
+from argentier.cli._profit import profit_group
 from argentier.cli._regwatch import regwatch_group
 from argentier.cli._regwatch_summarise import summarise_command
 from argentier.cli._review import review_group
@@ -38,6 +43,11 @@ cli.add_command(demo)
 cli.add_command(review_group)
 regwatch_group.add_command(summarise_command)
 cli.add_command(regwatch_group)
+cli.add_command(contracts_group)
+cli.add_command(fraud_group)
+cli.add_command(forecast_group)
+cli.add_command(profit_group)
+cli.add_command(plan_group)
 
 
 def main() -> None:

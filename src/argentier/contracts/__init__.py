@@ -1,0 +1,1 @@
+"""Contract review: clause extraction with exact quotes, key terms, playbook checks, explanations."""

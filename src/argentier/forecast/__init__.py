@@ -1,0 +1,1 @@
+"""Revenue forecasting: statistical and global models, reconciled hierarchies, anomalies, scenarios."""

@@ -1,0 +1,1 @@
+"""Product profitability: margins, variance bridges, cost drivers, what-ifs, elasticity and pricing."""
