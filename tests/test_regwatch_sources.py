@@ -223,7 +223,8 @@ def test_requests_to_one_host_are_spaced(watch, server):
     watch.fetch_all()
     times = [at for _, at, _ in server.requests]
     assert len(times) >= 5  # two feeds and three linked pages
-    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.045
+    # Server-side arrival times jitter on a busy machine; unthrottled requests would be ~1 ms apart.
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.035
 
 
 def test_invalid_input_is_an_input_error(watch, server):

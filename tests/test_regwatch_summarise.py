@@ -200,8 +200,10 @@ def test_cli_json(tmp_path):
     assert outcome.exit_code == 0, outcome.output
     data = json.loads(outcome.output)
     assert set(data) >= {"title", "summary", "sentences", "dates", "impact", "obligations"}
-    assert data["impact"] is None
     assert data["dates"]["effective"] == "2027-01-01"
+    assert data["impact"]["severity"] in ("high", "medium", "low")
+    assert "vat" in [tax["id"] for tax in data["impact"]["taxes"]]
+    assert data["impact"]["effective_date"] == "2027-01-01"
     assert len(data["summary"].split()) <= 40
     text = load_document(path).text  # offsets point into the loader's normalised text
     assert all(text[s["start"] : s["end"]] == s["text"] for s in data["sentences"])

@@ -94,6 +94,34 @@ class LLMSettings(_Section):
     n_ctx: int = Field(4096, ge=256)
 
 
+class RegwatchSettings(_Section):
+    """``[regwatch]``: polite fetching, summary length, the impact taxonomy and the grouping of related updates.
+
+    The grouping score and the reasons for its defaults are in :mod:`argentier.regwatch.grouping`.
+    """
+
+    min_interval_s: float = Field(1.0, ge=0, description="Seconds between two requests to the same host.")
+    timeout_s: float = Field(20.0, gt=0)
+    user_agent: str | None = Field(None, description="Sent with every request; default names Argentier.")
+    summary_words: int = Field(250, ge=10, le=5000)
+    taxonomy: Path | None = Field(None, description="A TOML taxonomy replacing the bundled one.")
+    group_threshold: float = Field(0.3, ge=-1.0, le=2.0)
+    group_keyword_weight: float = Field(0.5, ge=0.0, le=1.0)
+    group_jurisdiction_penalty: float = Field(0.2, ge=0.0, le=2.0)
+    group_link: Literal["centroid", "best_member"] = "best_member"
+
+
+class FraudSettings(_Section):
+    """``[fraud]``: how transaction files name the contract's columns, the label delay, decision thresholds."""
+
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="Contract column -> column in your files, e.g. customer_id = \"card\"."
+    )
+    label_delay_days: float = Field(7.0, ge=0, description="When a label has no label_time: known this late.")
+    review_at: float = Field(500.0, ge=0, le=1000, description="Default rule: scores from here go to review.")
+    block_at: float = Field(900.0, ge=0, le=1000, description="Default rule: scores from here are blocked.")
+
+
 class Settings(_Section):
     """All of Argentier's settings, read once and passed down explicitly."""
 
@@ -103,6 +131,8 @@ class Settings(_Section):
     chunking: ChunkingSettings = ChunkingSettings()
     search: SearchSettings = SearchSettings()
     llm: LLMSettings = LLMSettings()
+    fraud: FraudSettings = FraudSettings()
+    regwatch: RegwatchSettings = RegwatchSettings()
     source: str | None = Field(None, description="The TOML file these settings came from, if any.")
 
     @property

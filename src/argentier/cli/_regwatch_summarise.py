@@ -1,4 +1,4 @@
-"""``argentier regwatch summarise``: an extractive, fully cited summary of one regulatory update."""
+"""``argentier regwatch summarise``: an extractive, fully cited summary of one regulatory update and its impact."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from rich.markup import escape
 
 from argentier.cli._common import AppContext, console, json_option, pass_app, print_json
 from argentier.core.documents import load_document
+from argentier.regwatch.impact import ImpactPrediction, load_taxonomy, predict_impact
+from argentier.regwatch.sources import validate_jurisdiction
 from argentier.regwatch.summarise import UpdateSummary, summarise_document
 
 
@@ -33,18 +35,37 @@ def render_summary(result: UpdateSummary) -> None:
         )
 
 
+def render_impact(impact: ImpactPrediction) -> None:
+    """Print the severity with its rule, then the taxes and business lines with their confidence."""
+    console.print(
+        f"[bold]Impact:[/] {impact.severity} [dim]({escape(impact.severity_rule)})[/]", highlight=False
+    )
+    for label, matches in (("Taxes", impact.taxes), ("Business lines", impact.business_lines)):
+        found = ", ".join(f"{escape(m.label)} {m.confidence:.2f}" for m in matches) or "—"
+        console.print(f"  {label}: {found}", highlight=False)
+
+
 @click.command("summarise")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--words", default=250, show_default=True, type=click.IntRange(1, 5000), help="Summary word limit."
-)
+@click.option("--words", type=click.IntRange(1, 5000), help="Summary word limit [default: regwatch.summary_words].")
 @click.option("--language", type=click.Choice(["en", "fr"]), help="Document language (detected by default).")
+@click.option("--jurisdiction", help="ISO 3166 alpha-2 code or EU, recorded with the impact.")
 @json_option
 @pass_app
-def summarise_command(app: AppContext, file: Path, words: int, language: str | None, as_json: bool) -> None:
-    """Summarise a regulatory update; every sentence, date and obligation cites its character offsets."""
-    result = summarise_document(load_document(file), max_words=words, language=language)
+def summarise_command(
+    app: AppContext, file: Path, words: int | None, language: str | None, jurisdiction: str | None, as_json: bool
+) -> None:
+    """Summarise a regulatory update and predict its impact; every sentence, date and obligation cites its
+    character offsets."""
+    config = app.settings.regwatch
+    jurisdiction = validate_jurisdiction(jurisdiction) if jurisdiction else None
+    doc = load_document(file)
+    result = summarise_document(doc, max_words=words or config.summary_words, language=language)
+    impact = predict_impact(
+        doc, taxonomy=load_taxonomy(config.taxonomy), summary=result, jurisdiction=jurisdiction
+    )
     if as_json:
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), "impact": impact.to_dict()})
         return
     render_summary(result)
+    render_impact(impact)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from argentier.core.store._regwatch_models import RegwatchSource, RegwatchUpdate
@@ -53,6 +53,9 @@ class UpdateInfo:
     published_at: datetime | None
     retrieved_at: datetime
     content_hash: str
+    version: int = 1
+    previous_id: int | None = None
+    group_id: int | None = None
 
     @classmethod
     def from_row(cls, row: RegwatchUpdate) -> UpdateInfo:
@@ -67,6 +70,9 @@ class UpdateInfo:
             _utc(row.published_at),
             _utc(row.retrieved_at),
             row.content_hash,
+            row.version or 1,
+            row.previous_id,
+            row.group_id,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -109,6 +115,7 @@ class FetchReport:
 
     sources: tuple[SourceFetch, ...]
     fetched_at: datetime
+    grouping: GroupingRun | None = None
 
     @property
     def new(self) -> int:
@@ -129,6 +136,75 @@ class FetchReport:
             "new": self.new,
             "duplicates": self.duplicates,
             "sources": [source.to_dict() for source in self.sources],
+            "grouping": self.grouping.to_dict() if self.grouping is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class GroupingRun:
+    """What one grouping pass did: ``(update_id, group_id, new_group, score)`` per update it placed, in order.
+
+    ``score`` is the grouping score that decided (``None`` when a new version of a page followed its previous
+    version into that version's group).
+    """
+
+    assignments: tuple[tuple[int, int, bool, float | None], ...]
+
+    @property
+    def groups_opened(self) -> int:
+        return sum(1 for _, _, new, _ in self.assignments if new)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "grouped": len(self.assignments),
+            "groups_opened": self.groups_opened,
+            "assignments": [
+                {"update_id": u, "group_id": g, "new_group": new, "score": score}
+                for u, g, new, score in self.assignments
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One member of a group, as it appears on the group's timeline."""
+
+    update_id: int
+    document_id: int
+    title: str
+    url: str | None
+    jurisdiction: str
+    published: date | None
+    version: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "published": self.published.isoformat() if self.published else None}
+
+
+@dataclass(frozen=True)
+class StoredGroup:
+    """A group of related updates: its canonical title and its members on a timeline (oldest first, undated
+    last)."""
+
+    id: int
+    canonical_title: str
+    timeline: tuple[TimelineEntry, ...]
+
+    @property
+    def members(self) -> tuple[int, ...]:
+        return tuple(entry.update_id for entry in self.timeline)
+
+    @property
+    def jurisdictions(self) -> tuple[str, ...]:
+        return tuple(sorted({entry.jurisdiction for entry in self.timeline}))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "canonical_title": self.canonical_title,
+            "members": list(self.members),
+            "jurisdictions": list(self.jurisdictions),
+            "timeline": [entry.to_dict() for entry in self.timeline],
         }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from argentier.regwatch.impact import ImpactPrediction, predict_impact
+from argentier.regwatch.impact import ImpactPrediction, load_taxonomy, predict_impact
 from argentier.regwatch.summarise import UpdateSummary, summarise_document
 
 if TYPE_CHECKING:
@@ -152,6 +152,7 @@ def build_digest(
     """
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=timezone.utc)
+    taxonomy = load_taxonomy(regwatch.settings.regwatch.taxonomy)
     entries = []
     readable = (
         {document.id for document in regwatch.library.list_documents(groups=groups)} if groups is not None else None
@@ -165,7 +166,9 @@ def build_digest(
         doc = regwatch.library.get_document(update.document_id).parsed
         summary = summarise_document(doc, max_words=max_words)
         today = update.published_at.date() if update.published_at else None
-        impact = predict_impact(doc, summary=summary, today=today, jurisdiction=update.jurisdiction)
+        impact = predict_impact(
+            doc, taxonomy=taxonomy, summary=summary, today=today, jurisdiction=update.jurisdiction
+        )
         entries.append(
             DigestEntry(
                 update_id=update.id,

@@ -135,18 +135,22 @@ def analyse_pending_updates(regwatch: "RegWatch", review: ReviewService, *, prod
     """
     from datetime import date
 
-    from argentier.regwatch.impact import predict_impact
+    from argentier.regwatch.impact import load_taxonomy, predict_impact
     from argentier.regwatch.summarise import summarise_document
 
+    config = regwatch.settings.regwatch
+    taxonomy = load_taxonomy(config.taxonomy)
     analysed = []
     for update in regwatch.list_updates():
         subject = str(update.document_id)
         if review.list_findings(kind="regwatch.summary", subject_type="document", subject_id=subject, limit=1):
             continue
         doc = regwatch.library.get_document(update.document_id).parsed
-        summary = summarise_document(doc)
+        summary = summarise_document(doc, max_words=config.summary_words)
         today: date | None = update.published_at.date() if update.published_at else None
-        impact = predict_impact(doc, summary=summary, today=today, jurisdiction=update.jurisdiction)
+        impact = predict_impact(
+            doc, taxonomy=taxonomy, summary=summary, today=today, jurisdiction=update.jurisdiction
+        )
         record_update_findings(
             review,
             document_id=update.document_id,

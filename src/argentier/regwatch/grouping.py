@@ -9,9 +9,9 @@ new group::
           + keyword_weight * keyword_overlap(update, group)
           - jurisdiction_penalty                           # only if the group has no member of that jurisdiction
 
-``keyword_overlap`` is an IDF-weighted Jaccard over distinctive terms (stopwords out; terms with a digit,
-such as rates, years and article numbers, count ``number_boost`` times more), taken against the closest
-member of the group. IDF comes from the updates seen so far, so rare terms weigh more as the stream grows.
+``keyword_overlap`` is an IDF-weighted Jaccard over distinctive terms of the title and the first
+``TERMS_CHARS`` characters (stopwords out; terms with a digit, such as rates, years and article numbers, count
+``number_boost`` times more), taken against the closest member of the group. IDF comes from the updates seen so far, so rare terms weigh more as the stream grows.
 
 The defaults were chosen by grid search on the tuning half of the hand-written fixture
 ``regwatch/data/grouping_pairs.json`` (whole groups split by seed 20261127, see :func:`split_fixture`):
@@ -67,6 +67,8 @@ __all__ = [
 ]
 
 LEAD_CHARS = 400
+# Long notices would drown the overlap of the few terms that identify a change; the lead carries them.
+TERMS_CHARS = 1000
 # Tuned on the fixture's tuning half only (benchmarks/regwatch_grouping.py --tune); the single-signal modes
 # keep the combined method's penalty and link and have their own thresholds.
 COMBINED_THRESHOLD = 0.3
@@ -214,10 +216,15 @@ class UpdateGrouper:
         text: str,
         published: date | None = None,
         jurisdiction: str | None = None,
+        vector: np.ndarray | None = None,
     ) -> GroupAssignment:
-        """Assign one update to the best existing group, or to a new one; return where it went."""
+        """Assign one update to the best existing group, or to a new one; return where it went.
+
+        ``vector`` is the update's :func:`embedding_text` already embedded (computed here when not given).
+        """
         emb_weight, _ = self._weights()
-        vector = self._embed([embedding_text(title, text)])[0] if emb_weight > 0 else None
+        if emb_weight > 0 and vector is None:
+            vector = self._embed([embedding_text(title, text)])[0]
         return self._add(update_id, title, text, published, jurisdiction, vector)
 
     def extend(self, updates: Iterable[Mapping]) -> list[GroupAssignment]:
@@ -245,14 +252,51 @@ class UpdateGrouper:
             for u, vector in zip(items, vectors, strict=True)
         ]
 
-    def _add(self, update_id, title, text, published, jurisdiction, vector) -> GroupAssignment:
+    def restore(
+        self,
+        update_id: str,
+        title: str,
+        text: str,
+        *,
+        group_id: int,
+        published: date | None = None,
+        jurisdiction: str | None = None,
+        vector: np.ndarray | None = None,
+    ) -> None:
+        """Put an update back into group ``group_id`` as decided earlier (no scoring), with the ``vector`` it
+        was embedded to, so a stored grouping resumes without re-embedding. Group ids are dense: ``group_id``
+        is at most the number of groups so far (equal to it opens a group).
+
+        >>> grouper = UpdateGrouper(embedding_weight=0.0, keyword_weight=1.0, similarity_threshold=0.3)
+        >>> grouper.restore("a", "France delays e-invoicing mandate to 2026", "", group_id=0)
+        >>> grouper.add("b", "E-invoicing mandate: France confirms 2026 delay", "").group_id
+        0
+        """
+        if not 0 <= group_id <= len(self._groups):
+            raise ValueError(f"group {group_id} skips ids: {len(self._groups)} groups so far")
+        member = self._member(update_id, title, text, published, jurisdiction, vector)
+        if group_id == len(self._groups):
+            self._groups.append(_Group())
+        self._join(self._groups[group_id], member)
+
+    def _member(self, update_id, title, text, published, jurisdiction, vector) -> _Member:
         if update_id in self._seen:
             raise ValueError(f"update {update_id!r} was already added")
         self._seen.add(update_id)
-        terms = distinctive_terms(f"{title} {text}")
+        terms = distinctive_terms(f"{title} {text[:TERMS_CHARS]}")
         self._document_frequency.update(terms)
         self._weight_cache = {}  # IDF changes with every update
-        member = _Member(update_id, title, published, jurisdiction, terms, vector)
+        return _Member(update_id, title, published, jurisdiction, terms, vector)
+
+    @staticmethod
+    def _join(group: _Group, member: _Member) -> None:
+        group.members.append(member)
+        if member.vector is not None:
+            vector = member.vector
+            group.vector_sum = vector.copy() if group.vector_sum is None else group.vector_sum + vector
+
+    def _add(self, update_id, title, text, published, jurisdiction, vector) -> GroupAssignment:
+        member = self._member(update_id, title, text, published, jurisdiction, vector)
         best_id, best_score = -1, -math.inf
         for group_id, group in enumerate(self._groups):
             score = self._score(member, group)
@@ -263,9 +307,7 @@ class UpdateGrouper:
         else:
             group, new, best_id = _Group(), True, len(self._groups)
             self._groups.append(group)
-        group.members.append(member)
-        if vector is not None:
-            group.vector_sum = vector.copy() if group.vector_sum is None else group.vector_sum + vector
+        self._join(group, member)
         return GroupAssignment(update_id, best_id, new, float(best_score) if best_score > -math.inf else 0.0)
 
     # -- scoring ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ new when neither its URL nor the SHA-256 of its extracted text is already stored
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,10 @@ from argentier.regwatch._feeds import FeedItem, looks_like_feed, parse_feed
 from argentier.regwatch._fetch import FetchResult, PoliteFetcher, body_as_text
 from argentier.regwatch._types import (
     FetchReport,
+    GroupingRun,
     SourceFetch,
     SourceInfo,
+    StoredGroup,
     UpdateInfo,
     UpdateOutcome,
 )
@@ -83,10 +85,22 @@ def _validate_url(url: str) -> str:
     return cleaned
 
 
+def _names_a_file(item: str) -> bool:
+    """Whether a string given to :meth:`RegWatch.add_update` is a file name rather than the notice's text."""
+    if "\n" in item or len(item) > 1024:
+        return False
+    path = Path(item)
+    try:
+        return path.suffix.lower() in SUPPORTED_SUFFIXES or path.exists()
+    except OSError:  # a name too long for the file system: a sentence, not a path
+        return False
+
+
 class RegWatch:
     """Watch feeds and pages for regulatory updates, stored in ``library`` (collection ``"regwatch"``).
 
-    ``min_interval_s`` spaces requests to the same host; ``timeout_s`` bounds each request.
+    ``min_interval_s`` spaces requests to the same host, ``timeout_s`` bounds each request; both default to the
+    ``[regwatch]`` settings, as do the User-Agent and the grouping of related updates.
 
     >>> from argentier.core.library import Library  # doctest: +SKIP
     >>> watch = RegWatch(Library.open(), min_interval_s=1.0)  # doctest: +SKIP
@@ -100,15 +114,24 @@ class RegWatch:
         library: Any,
         settings: Settings | None = None,
         *,
-        min_interval_s: float = 1.0,
-        timeout_s: float = 20.0,
+        min_interval_s: float | None = None,
+        timeout_s: float | None = None,
         min_item_chars: int = MIN_ITEM_CHARS,
     ) -> None:
         self.library = library
         self.settings = settings or library.settings
-        self.min_interval_s = min_interval_s
-        self.timeout_s = timeout_s
+        config = self.settings.regwatch
+        self.min_interval_s = config.min_interval_s if min_interval_s is None else min_interval_s
+        self.timeout_s = config.timeout_s if timeout_s is None else timeout_s
         self.min_item_chars = min_item_chars
+
+    def _fetcher(self) -> PoliteFetcher:
+        agent = self.settings.regwatch.user_agent
+        return PoliteFetcher(
+            min_interval_s=self.min_interval_s,
+            timeout_s=self.timeout_s,
+            **({"user_agent": agent} if agent else {}),
+        )
 
     # -- sources --------------------------------------------------------------------------------------------
 
@@ -164,12 +187,32 @@ class RegWatch:
         """
         sources = self.list_sources()
         results = []
-        with PoliteFetcher(min_interval_s=self.min_interval_s, timeout_s=self.timeout_s) as fetcher:
+        with self._fetcher() as fetcher:
             for done, source in enumerate(sources, start=1):
                 results.append(self._fetch_source(fetcher, source))
                 if on_progress is not None:
                     on_progress(done, len(sources), source.url)
-        return FetchReport(tuple(results), datetime.now(UTC))
+        return FetchReport(tuple(results), datetime.now(UTC), self.group_new())
+
+    # -- grouping -------------------------------------------------------------------------------------------
+
+    def group_new(self) -> GroupingRun:
+        """Place every update not yet grouped into a group of related updates (see :mod:`.groups`)."""
+        from argentier.regwatch.groups import group_new_updates
+
+        return group_new_updates(self)
+
+    def list_groups(self, *, min_members: int = 1, groups: Iterable[str] | None = None) -> list[StoredGroup]:
+        """Groups of related updates, most recently changed first (see :func:`.groups.list_groups`)."""
+        from argentier.regwatch.groups import list_groups
+
+        return list_groups(self, min_members=min_members, groups=groups)
+
+    def get_group(self, group_id: int, *, groups: Iterable[str] | None = None) -> StoredGroup:
+        """One group of related updates with its timeline."""
+        from argentier.regwatch.groups import get_group
+
+        return get_group(self, group_id, groups=groups)
 
     def _fetch_source(self, fetcher: PoliteFetcher, source: SourceInfo) -> SourceFetch:
         if source.kind == "folder":
@@ -262,12 +305,17 @@ class RegWatch:
         return SourceFetch(source.url, "ok", new=new, duplicates=duplicates, error=error)
 
     def _store_page(self, source: SourceInfo, result: FetchResult) -> SourceFetch:
-        if self._stored(url=source.url) is not None:
-            return SourceFetch(source.url, "ok", duplicates=1)
+        """A page seen before is stored again only when its text changed, as the next version."""
         text, format = body_as_text(result)
         try:
             _, added = self._store(
-                text, format=format, title=None, url=source.url, source=source, published_at=None
+                text,
+                format=format,
+                title=None,
+                url=source.url,
+                source=source,
+                published_at=None,
+                supersedes=self._stored(url=source.url),
             )
         except InputError as exc:
             return SourceFetch(source.url, "failed", error=exc.reason)
@@ -284,7 +332,8 @@ class RegWatch:
         if not clauses:
             return None
         with self.library.store.session() as session:
-            row = session.scalars(select(RegwatchUpdate).where(or_(*clauses)).limit(1)).first()
+            query = select(RegwatchUpdate).where(or_(*clauses)).order_by(RegwatchUpdate.version.desc())
+            row = session.scalars(query.limit(1)).first()
             return UpdateInfo.from_row(row) if row is not None else None
 
     def _store(
@@ -299,12 +348,19 @@ class RegWatch:
         jurisdiction: str | None = None,
         language: str | None = None,
         file: Path | None = None,
+        supersedes: UpdateInfo | None = None,
     ) -> tuple[UpdateInfo, bool]:
-        """Store one notice unless its URL or text is already stored: (the update, whether it is new)."""
+        """Store one notice unless its URL or text is already stored: (the update, whether it is new).
+
+        With ``supersedes`` (the latest stored version of a page at the same URL), only the text is compared,
+        and a changed text is stored as the next version.
+        """
         parsed = load_document(file) if file is not None else parse_text(text, format=format)
-        existing = self._stored(url=url, content_hash=parsed.content_hash)
+        existing = self._stored(url=None if supersedes else url, content_hash=parsed.content_hash)
         if existing is not None:
             return existing, False
+        version = supersedes.version + 1 if supersedes else 1
+        path = url if version == 1 or url is None else f"{url}#v{version}"  # the Library replaces same-path documents
         jurisdiction = jurisdiction or source.jurisdiction
         language = language or (source.language if source else None)
         title = (title or parsed.title or (file.stem if file else None) or url or "untitled").strip()[:1000]
@@ -317,7 +373,7 @@ class RegWatch:
             outcome = self.library.add_file(file, collection=COLLECTION, meta=meta)
         else:
             outcome = self.library.add_text(
-                text, title=title[:500], format=format, collection=COLLECTION, meta=meta, path=url
+                text, title=title[:500], format=format, collection=COLLECTION, meta=meta, path=path
             )
         with self.library.store.session() as session:
             row = RegwatchUpdate(
@@ -330,6 +386,8 @@ class RegWatch:
                 published_at=published_at,
                 retrieved_at=datetime.now(UTC),
                 content_hash=parsed.content_hash,
+                version=version,
+                previous_id=supersedes.id if supersedes else None,
             )
             session.add(row)
             session.flush()
@@ -341,8 +399,18 @@ class RegWatch:
         """Add one notice by hand: a PDF/DOCX/HTML/TXT file, an http(s) URL, or a text (which needs ``title``).
 
         A notice already stored (same URL or same text) is not stored again: the outcome is ``duplicate``.
-        Raises :class:`InputError` for an unreachable URL, a missing file or an unreadable document.
+        Raises :class:`InputError` for an unreachable URL, a missing file or an unreadable document. A new
+        update is grouped with related ones at once (its ``group_id`` is set).
         """
+        outcome = self._add_update(item, jurisdiction=jurisdiction, title=title, language=language)
+        if outcome.status != "added":
+            return outcome
+        self.group_new()
+        return UpdateOutcome(outcome.source, outcome.status, self._stored(content_hash=outcome.update.content_hash))
+
+    def _add_update(
+        self, item: str | Path, *, jurisdiction: str, title: str | None, language: str | None
+    ) -> UpdateOutcome:
         jurisdiction = validate_jurisdiction(jurisdiction)
         language = (language or "").strip() or None
         label = str(item)
@@ -351,7 +419,7 @@ class RegWatch:
             url = item.strip()
             existing = self._stored(url=url)
             if existing is None:
-                with PoliteFetcher(min_interval_s=self.min_interval_s, timeout_s=self.timeout_s) as fetcher:
+                with self._fetcher() as fetcher:
                     result = fetcher.get(url)
                 if result.status != "ok":
                     raise InputError(f"cannot fetch: {result.error}", source=url)
@@ -360,11 +428,7 @@ class RegWatch:
                 return UpdateOutcome(label, "added" if added else "duplicate", existing)
             return UpdateOutcome(label, "duplicate", existing)
         path = Path(item)
-        if (
-            isinstance(item, Path)
-            or "\n" not in label
-            and (path.suffix.lower() in SUPPORTED_SUFFIXES or path.exists())
-        ):
+        if isinstance(item, Path) or _names_a_file(label):
             if not path.is_file():
                 raise InputError("file not found", source=label)
             update, added = self._store("", format="txt", title=title, url=None, file=path, **kwargs)
