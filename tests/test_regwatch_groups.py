@@ -190,3 +190,21 @@ def test_migration_0008_keeps_existing_updates_and_goes_back(database_url):
             assert connection.execute(text("SELECT url FROM regwatch_updates")).scalar_one() == "https://x.test/a"
     finally:
         store.close()
+
+
+def test_group_summary_quotes_its_members_verbatim_and_once(watch, library):
+    from argentier.regwatch.group_summary import summarise_group
+
+    first = watch.add_update(MINISTRY[1], jurisdiction="FR", title=MINISTRY[0])
+    second = watch.add_update(LAW_FIRM[1], jurisdiction="FR", title=LAW_FIRM[0])
+    summary = summarise_group(watch, first.update.group_id, max_words=60)
+    assert summary.title == watch.get_group(first.update.group_id).canonical_title
+    assert len(summary.summary.split()) <= 60
+    documents = {first.update.document_id, second.update.document_id}
+    for document_id, sentence in summary.sentences:
+        assert document_id in documents
+        assert sentence.matches(library.get_document(document_id).parsed.text)
+    quotes = [" ".join(sentence.quote.split()) for _, sentence in summary.sentences]
+    assert len(quotes) == len(set(quotes))
+    assert summary.dates["effective"] == "2026-09-01"
+    assert summary.to_dict()["sentences"][0]["document_id"] in documents

@@ -87,3 +87,38 @@ def test_added_updates_go_to_the_review_queue_once(tmp_path):
     assert run("review", "approve", str(title["id"]), "--reviewer", "alice").returncode == 0
     stats = json.loads(run("review", "stats", "--json").stdout)
     assert "regwatch.title" in json.dumps(stats)
+
+
+RELATED = """Client alert: e-books move to the 5.5% VAT rate
+
+The Ministry of Finance confirmed that electronically supplied books will be taxed at the reduced VAT rate of
+5.5% from 1 January 2027 instead of the standard rate of 20%. Sellers must adapt their invoicing systems.
+"""
+
+
+def test_related_updates_are_grouped_listed_and_linked_in_the_digest(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ARGENTIER_")}
+    env["ARGENTIER_HOME"] = str(tmp_path / "home")
+    for name, text in (("ministry.txt", UPDATE), ("alert.txt", RELATED)):
+        (tmp_path / name).write_text(text)
+
+    def run(*args):
+        return subprocess.run([ARGENTIER, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+    added = json.loads(run("regwatch", "add", "ministry.txt", "alert.txt", "--jurisdiction", "FR", "--json").stdout)
+    group_ids = {outcome["update"]["group_id"] for outcome in added}
+    assert len(group_ids) == 1 and None not in group_ids
+    groups = json.loads(run("regwatch", "groups", "--min-members", "2", "--json").stdout)
+    assert [len(group["members"]) for group in groups] == [2]
+    shown = run("regwatch", "group", str(groups[0]["id"]), "--words", "60", "--json")
+    assert shown.returncode == 0, shown.stderr
+    summary = json.loads(shown.stdout)["summary"]
+    assert {s["document_id"] for s in summary["sentences"]} <= {o["update"]["document_id"] for o in added}
+    assert summary["dates"]["effective"] == "2027-01-01"
+    table = run("regwatch", "groups")
+    assert table.returncode == 0 and "VAT" in table.stdout
+    digest = json.loads(run("regwatch", "digest", "--json").stdout)
+    assert all(len(entry["related"]) == 1 for entry in digest["entries"])
+    assert "Related:" in run("regwatch", "digest").stdout
+    missing = run("regwatch", "group", "999")
+    assert missing.returncode == 1 and "no update group" in missing.stderr and "Traceback" not in missing.stderr

@@ -134,6 +134,11 @@ def fetch(app: AppContext, as_json: bool) -> None:
             f"{report.new} new update(s), {report.duplicates} duplicate(s) skipped,"
             f" {analysed} sent to review (argentier review list --status pending)"
         )
+        if report.grouping is not None and report.grouping.assignments:
+            console.print(
+                f"{len(report.grouping.assignments)} update(s) grouped, {report.grouping.groups_opened} new"
+                " group(s) (argentier regwatch groups)"
+            )
     if report.all_failed:
         sys.exit(1)
 
@@ -177,14 +182,86 @@ def add(
     console.print(table)
 
 
+@regwatch_group.command("groups")
+@click.option("--min-members", default=1, show_default=True, type=click.IntRange(1), help="Smallest group shown.")
+@click.option("--groups", help="Only updates these comma-separated groups may read.")
+@json_option
+@pass_app
+def groups_list(app: AppContext, min_members: int, groups: str | None, as_json: bool) -> None:
+    """List groups of related updates (one change reported several times, or the steps of one reform)."""
+    with app.library() as library:
+        found = _watch(library).list_groups(min_members=min_members, groups=split_groups(groups))
+    if as_json:
+        print_json([group.to_dict() for group in found])
+        return
+    table = Table("group", "canonical title", "updates", "jurisdictions", "first", "last")
+    for group in found:
+        dated = [entry.published.isoformat() for entry in group.timeline if entry.published]
+        table.add_row(
+            str(group.id),
+            escape(group.canonical_title),
+            str(len(group.timeline)),
+            ", ".join(group.jurisdictions),
+            min(dated, default="—"),
+            max(dated, default="—"),
+        )
+    console.print(table)
+
+
+@regwatch_group.command("group")
+@click.argument("group_id", type=int)
+@click.option("--words", type=click.IntRange(10, 5000), help="Summary word limit [default: regwatch.summary_words].")
+@click.option("--groups", help="Only updates these comma-separated groups may read.")
+@json_option
+@pass_app
+def group_show(app: AppContext, group_id: int, words: int | None, groups: str | None, as_json: bool) -> None:
+    """Show one group: its timeline and a summary quoting its members."""
+    from argentier.regwatch.group_summary import summarise_group
+
+    with app.library() as library:
+        watch = _watch(library)
+        group = watch.get_group(group_id, groups=split_groups(groups))
+        summary = summarise_group(
+            watch, group_id, max_words=words or app.settings.regwatch.summary_words, groups=split_groups(groups)
+        )
+    if as_json:
+        print_json({**group.to_dict(), "summary": summary.to_dict()})
+        return
+    console.print(f"[bold]{escape(group.canonical_title)}[/]  [dim]group {group.id}[/]", highlight=False)
+    table = Table("date", "update", "jurisdiction", "title", "url")
+    for entry in group.timeline:
+        title = entry.title + (f" (version {entry.version})" if entry.version > 1 else "")
+        table.add_row(
+            entry.published.isoformat() if entry.published else "undated",
+            str(entry.update_id),
+            entry.jurisdiction,
+            escape(title),
+            escape(entry.url or ""),
+        )
+    console.print(table)
+    for document_id, sentence in summary.sentences:
+        console.print(f"  • {escape(' '.join(sentence.quote.split()))} [dim]doc {document_id}[/]", highlight=False)
+    dates = summary.dates
+    console.print(
+        f"[bold]Dates:[/] published {dates['published'] or '—'} · effective {dates['effective'] or '—'}"
+        f" · deadlines {', '.join(dates['deadlines']) or '—'}",
+        highlight=False,
+    )
+
+
 @regwatch_group.command("digest")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only updates from this date (YYYY-MM-DD).")
 @click.option("--format", "output_format", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
 @click.option("--words", default=80, show_default=True, type=click.IntRange(10, 1000), help="Words per summary.")
 @click.option("--groups", help="Only updates these comma-separated groups may read.")
+@json_option
 @pass_app
-def digest(app: AppContext, since, output_format: str, words: int, groups: str | None) -> None:  # noqa: ANN001
-    """Print a digest of the stored updates by jurisdiction and severity, with links (Markdown, HTML or JSON)."""
+def digest(  # noqa: ANN001
+    app: AppContext, since, output_format: str, words: int, groups: str | None, as_json: bool
+) -> None:
+    """Print a digest of the stored updates by jurisdiction and severity, with links (Markdown, HTML or JSON;
+    ``--json`` is ``--format json``). Related updates are listed with each other."""
+    output_format = "json" if as_json else output_format
     from argentier.regwatch.digest import build_digest
 
     with app.library() as library:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from argentier.regwatch._types import TimelineEntry
 from argentier.regwatch.impact import ImpactPrediction, load_taxonomy, predict_impact
 from argentier.regwatch.summarise import UpdateSummary, summarise_document
 
@@ -33,6 +34,8 @@ class DigestEntry:
     published: str | None
     summary: UpdateSummary
     impact: ImpactPrediction
+    group_id: int | None = None
+    related: tuple[TimelineEntry, ...] = ()  # the other members of its group, on their timeline
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -44,6 +47,8 @@ class DigestEntry:
             "published": self.published,
             "summary": self.summary.to_dict(),
             "impact": self.impact.to_dict(),
+            "group_id": self.group_id,
+            "related": [entry.to_dict() for entry in self.related],
         }
 
 
@@ -121,12 +126,27 @@ def _markdown_entry(entry: DigestEntry) -> list[str]:
     facts = [f"published {entry.published}" if entry.published else "undated"]
     if entry.impact.effective_date:
         facts.append(f"effective {entry.impact.effective_date}")
-    return [
+    lines = [
         f"- **{title}** ({', '.join(facts)})",
         f"  - Impact: {_labels(entry.impact)} — {entry.impact.severity} ({entry.impact.severity_rule})",
         f"  - {entry.summary.summary}",
-        "",
     ]
+    if entry.related:
+        lines.append("  - Related: " + "; ".join(_markdown_related(item) for item in entry.related))
+    return [*lines, ""]
+
+
+def _markdown_related(item: TimelineEntry) -> str:
+    title = f"[{item.title}]({item.url})" if item.url else item.title
+    return f"{title} ({item.jurisdiction}, {item.published.isoformat() if item.published else 'undated'})"
+
+
+def _html_related(item: TimelineEntry) -> str:
+    title = html.escape(item.title)
+    if item.url:
+        title = f"<a href='{html.escape(item.url, quote=True)}'>{title}</a>"
+    when = item.published.isoformat() if item.published else "undated"
+    return f"{title} ({html.escape(item.jurisdiction)}, {when})"
 
 
 def _html_entry(entry: DigestEntry) -> str:
@@ -139,7 +159,9 @@ def _html_entry(entry: DigestEntry) -> str:
     return (
         f"<div style='margin-bottom:1em'><strong>{title}</strong> ({html.escape(', '.join(facts))})"
         f"<br><em>Impact: {html.escape(_labels(entry.impact))} — {html.escape(entry.impact.severity)}"
-        f" ({html.escape(entry.impact.severity_rule)})</em><p>{html.escape(entry.summary.summary)}</p></div>"
+        f" ({html.escape(entry.impact.severity_rule)})</em><p>{html.escape(entry.summary.summary)}</p>"
+        + (f"<p>Related: {'; '.join(_html_related(item) for item in entry.related)}</p>" if entry.related else "")
+        + "</div>"
     )
 
 
@@ -157,6 +179,7 @@ def build_digest(
     readable = (
         {document.id for document in regwatch.library.list_documents(groups=groups)} if groups is not None else None
     )
+    members = {group.id: group.timeline for group in regwatch.list_groups(min_members=2, groups=groups)}
     for update in regwatch.list_updates():
         when = update.published_at or update.retrieved_at
         if since is not None and when < since:
@@ -179,10 +202,20 @@ def build_digest(
                 published=update.published_at.date().isoformat() if update.published_at else None,
                 summary=summary,
                 impact=impact,
+                group_id=update.group_id,
+                related=tuple(e for e in members.get(update.group_id, ()) if e.update_id != update.id),
             )
         )
     rank = {severity: index for index, severity in enumerate(SEVERITY_ORDER)}
-    entries.sort(key=lambda entry: (entry.jurisdiction, rank.get(entry.impact.severity, 9), -entry.update_id))
+    # Within a section, the members of one group stand together, newest group first.
+    entries.sort(
+        key=lambda entry: (
+            entry.jurisdiction,
+            rank.get(entry.impact.severity, 9),
+            -(entry.group_id or 0),
+            -entry.update_id,
+        )
+    )
     return Digest(
         since=since.date().isoformat() if since else None,
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -85,6 +85,16 @@ def _validate_url(url: str) -> str:
     return cleaned
 
 
+def _first_line_title(text: str) -> str | None:
+    """A plain-text notice's title: its first line, when short enough to be one (at most 25 words).
+
+    >>> _first_line_title("VAT on e-books falls to 5.5%\\n\\nFrom 1 January 2027 ...")
+    'VAT on e-books falls to 5.5%'
+    """
+    first = text.strip().split("\n", 1)[0].strip()
+    return first if first and len(first.split()) <= 25 else None
+
+
 def _names_a_file(item: str) -> bool:
     """Whether a string given to :meth:`RegWatch.add_update` is a file name rather than the notice's text."""
     if "\n" in item or len(item) > 1024:
@@ -363,7 +373,8 @@ class RegWatch:
         path = url if version == 1 or url is None else f"{url}#v{version}"  # the Library replaces same-path documents
         jurisdiction = jurisdiction or source.jurisdiction
         language = language or (source.language if source else None)
-        title = (title or parsed.title or (file.stem if file else None) or url or "untitled").strip()[:1000]
+        fallback = _first_line_title(parsed.text) or (file.stem if file else None) or url or "untitled"
+        title = (title or parsed.title or fallback).strip()[:1000]
         meta = {
             "jurisdiction": jurisdiction,
             **({"url": url} if url else {}),
