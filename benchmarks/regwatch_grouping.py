@@ -73,7 +73,7 @@ def best(updates, grid: list[dict]) -> tuple[dict, float]:
     return params, f1
 
 
-def tune(tuning, embedder) -> dict[str, dict]:
+def tune(tuning, embedder, *, verbose: bool = True) -> dict[str, dict]:
     thresholds = [round(x, 3) for x in np.arange(0.025, 0.951, 0.025)]
     combined_grid = [
         {
@@ -90,7 +90,8 @@ def tune(tuning, embedder) -> dict[str, dict]:
         for t in thresholds
     ]
     combined, f1 = best(tuning, combined_grid)
-    print(f"tuned combined: {_show(combined)} (tuning F1 {f1:.3f})")
+    if verbose:
+        print(f"tuned combined: {_show(combined)} (tuning F1 {f1:.3f})")
     shared = {"jurisdiction_penalty": combined["jurisdiction_penalty"], "link": combined["link"]}
     chosen = {"combined": combined}
     for mode, weights in (("embedding_only", (1.0, 0.0)), ("keyword_only", (0.0, 1.0))):
@@ -105,7 +106,8 @@ def tune(tuning, embedder) -> dict[str, dict]:
             for t in thresholds
         ]
         chosen[mode], f1 = best(tuning, grid)
-        print(f"tuned {mode}: {_show(chosen[mode])} (tuning F1 {f1:.3f})")
+        if verbose:
+            print(f"tuned {mode}: {_show(chosen[mode])} (tuning F1 {f1:.3f})")
     return chosen
 
 
@@ -130,6 +132,31 @@ def module_defaults(embedder) -> dict[str, dict]:
             "similarity_threshold": g.KEYWORD_ONLY_THRESHOLD,
         },
     }
+
+
+def cross_validate(updates, embedder, k: int, repeats: int) -> dict:
+    """Grouped k-fold cross-validation, repeated with ``repeats`` shuffles (seeds 0..repeats-1): each fold is
+    held out once while :func:`tune` chooses every method's parameters on the other folds; the held-out scores
+    estimate how the defaults tuned on the whole fixture will do on updates they were not tuned on."""
+    scores: dict[str, list[dict]] = {}
+    for seed in range(repeats):
+        for fold, (tuning, held_out) in enumerate(g.group_folds(updates, k, seed)):
+            chosen = tune(tuning, embedder, verbose=False)
+            for mode, params in chosen.items():
+                result = {**evaluate(held_out, **params), "seed": seed, "fold": fold, "params": _show(params)}
+                scores.setdefault(mode, []).append(result)
+            print(
+                f"  seed {seed} fold {fold}: "
+                + ", ".join(f"{mode} F1 {runs[-1]['f1']:.3f}" for mode, runs in scores.items()),
+                flush=True,
+            )
+    summary = {}
+    for mode, runs in scores.items():
+        summary[mode] = {
+            metric: {"mean": float(np.mean([r[metric] for r in runs])), "sd": float(np.std([r[metric] for r in runs]))}
+            for metric in ("precision", "recall", "f1", "purity", "inverse_purity")
+        }
+    return {"k": k, "repeats": repeats, "summary": summary, "folds": scores}
 
 
 def threshold_sweep(params, tuning, held_out) -> dict[str, list]:
@@ -175,12 +202,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tune", action="store_true", help="grid-search on the tuning half first")
     parser.add_argument("--sweep", action="store_true", help="print F1 against the threshold on both halves")
+    parser.add_argument("--cv", type=int, metavar="K", help="grouped K-fold cross-validation of the tuning")
+    parser.add_argument("--repeats", type=int, default=3, help="shuffles of the K folds (with --cv)")
     args = parser.parse_args()
 
     updates = g.load_grouping_fixture()
     tuning, held_out = g.split_fixture(updates)
     embedder = CachedEmbedder(MiniLMEmbedder())
     embedder.embed([g.embedding_text(u["title"], u["text"]) for u in updates])
+    cv = {}
+    if args.cv:
+        print(f"grouped {args.cv}-fold cross-validation, {args.repeats} shuffles:")
+        cv = cross_validate(updates, embedder, args.cv, args.repeats)
+        print("\n| method | held-out pairwise P | R | F1 | purity | inv. purity |  (mean ± sd over folds)")
+        print("|---|---:|---:|---:|---:|---:|")
+        for mode, m in cv["summary"].items():
+            cells = " | ".join(f"{m[x]['mean']:.3f} ± {m[x]['sd']:.3f}" for x in m)
+            print(f"| {mode} | {cells} |")
+        print("\nrefit on the whole fixture (the values to ship as defaults):")
+        for mode, chosen in tune(updates, embedder, verbose=False).items():
+            print(f"  {mode}: {_show(chosen)}")
     params = tune(tuning, embedder) if args.tune else module_defaults(embedder)
 
     rows = []
@@ -224,6 +265,7 @@ def main() -> None:
                 },
                 "results": rows,
                 "threshold_sweep": sweep,
+                "cross_validation": cv,
                 "speed": timing,
                 "python": platform.python_version(),
             },

@@ -8,7 +8,7 @@ import pytest
 
 from argentier.errors import InputError
 from argentier.regwatch import grouping as g
-from argentier.regwatch.grouping import UpdateGrouper, inverse_purity, pairwise_scores, purity
+from argentier.regwatch.grouping import UpdateGrouper, inverse_purity, load_grouping_fixture, pairwise_scores, purity
 
 EINVOICE = (
     "Germany: mandatory B2B e-invoicing from 1 January 2025",
@@ -193,3 +193,22 @@ def test_combined_quality_floor_on_the_held_out_half(embedder):
     groups = [group.members for group in g.group_updates(held_out, embedder=embedder)]
     scores = pairwise_scores(groups, g.true_groups(held_out))
     assert scores.f1 >= HELD_OUT_F1_FLOOR
+
+
+def test_vectorised_overlaps_equal_the_pairwise_definition():
+    """The member index scores all members at once; it must give the IDF-weighted Jaccard of the definition."""
+    from argentier.regwatch.grouping import distinctive_terms
+
+    updates = load_grouping_fixture()[:40]
+    grouper = UpdateGrouper(embedding_weight=0.0, keyword_weight=1.0)
+    grouper.extend(updates[:-1])
+    last = updates[-1]
+    member, ids = grouper._member("probe", last["title"], last["text"], None, None, None)
+    fast = grouper._index.keyword_overlaps(ids, grouper._index.weights())
+    members = [m for group in grouper._groups for m in group.members]
+    order = {u["id"]: i for i, u in enumerate(updates[:-1])}  # the index holds members in arrival order
+    members.sort(key=lambda m: order[m.update_id])
+    slow = [grouper._overlap(member.terms, m.terms) for m in members]
+    assert member.terms == distinctive_terms(f"{last['title']} {last['text'][:1000]}")
+    assert fast == pytest.approx(slow, abs=1e-12)
+    assert max(slow) > 0.05  # the probe shares terms with someone: the comparison is not all zeros

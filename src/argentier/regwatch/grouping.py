@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from argentier.core.search._query import STOPWORDS, bm25_idf
+from argentier.regwatch._grouping_index import MemberIndex
 
 if TYPE_CHECKING:
     from argentier.core.embeddings import Embedder
@@ -56,6 +57,7 @@ __all__ = [
     "distinctive_terms",
     "embedding_text",
     "group_embedding_only",
+    "group_folds",
     "group_keyword_only",
     "group_updates",
     "inverse_purity",
@@ -142,6 +144,7 @@ class _Member:
 @dataclass
 class _Group:
     members: list[_Member] = field(default_factory=list)
+    jurisdictions: set[str] = field(default_factory=set)
     vector_sum: np.ndarray | None = None
 
 
@@ -188,6 +191,7 @@ class UpdateGrouper:
         self._document_frequency: Counter[str] = Counter()
         self._seen: set[str] = set()
         self._weight_cache: dict[str, float] = {}
+        self._index: MemberIndex | None = None
 
     # -- configuration ---------------------------------------------------------------------------------------
     def _weights(self) -> tuple[float, float]:
@@ -274,58 +278,71 @@ class UpdateGrouper:
         """
         if not 0 <= group_id <= len(self._groups):
             raise ValueError(f"group {group_id} skips ids: {len(self._groups)} groups so far")
-        member = self._member(update_id, title, text, published, jurisdiction, vector)
-        if group_id == len(self._groups):
-            self._groups.append(_Group())
-        self._join(self._groups[group_id], member)
+        member, ids = self._member(update_id, title, text, published, jurisdiction, vector)
+        self._join(group_id, member, ids)
 
-    def _member(self, update_id, title, text, published, jurisdiction, vector) -> _Member:
+    def _member(self, update_id, title, text, published, jurisdiction, vector) -> tuple[_Member, np.ndarray]:
         if update_id in self._seen:
             raise ValueError(f"update {update_id!r} was already added")
+        if self._index is None:
+            self._index = MemberIndex(self.number_boost)
         self._seen.add(update_id)
         terms = distinctive_terms(f"{title} {text[:TERMS_CHARS]}")
         self._document_frequency.update(terms)
         self._weight_cache = {}  # IDF changes with every update
-        return _Member(update_id, title, published, jurisdiction, terms, vector)
+        return _Member(update_id, title, published, jurisdiction, terms, vector), self._index.term_ids(terms)
 
-    @staticmethod
-    def _join(group: _Group, member: _Member) -> None:
+    def _join(self, group_id: int, member: _Member, ids: np.ndarray) -> None:
+        if group_id == len(self._groups):
+            self._groups.append(_Group())
+        group = self._groups[group_id]
         group.members.append(member)
+        if member.jurisdiction:
+            group.jurisdictions.add(member.jurisdiction)
         if member.vector is not None:
             vector = member.vector
             group.vector_sum = vector.copy() if group.vector_sum is None else group.vector_sum + vector
+        self._index.append(ids, group_id, member.vector)
 
     def _add(self, update_id, title, text, published, jurisdiction, vector) -> GroupAssignment:
-        member = self._member(update_id, title, text, published, jurisdiction, vector)
+        member, ids = self._member(update_id, title, text, published, jurisdiction, vector)
         best_id, best_score = -1, -math.inf
-        for group_id, group in enumerate(self._groups):
-            score = self._score(member, group)
-            if score > best_score:
-                best_id, best_score = group_id, score
-        if best_id >= 0 and best_score >= self.similarity_threshold:
-            group, new = self._groups[best_id], False
-        else:
-            group, new, best_id = _Group(), True, len(self._groups)
-            self._groups.append(group)
-        self._join(group, member)
-        return GroupAssignment(update_id, best_id, new, float(best_score) if best_score > -math.inf else 0.0)
+        if self._groups:
+            scores = self._scores(member, ids)
+            best_id = int(np.argmax(scores))  # ties go to the oldest group
+            best_score = float(scores[best_id])
+        new = not (best_id >= 0 and best_score >= self.similarity_threshold)
+        if new:
+            best_id = len(self._groups)
+        self._join(best_id, member, ids)
+        return GroupAssignment(update_id, best_id, new, best_score if best_score > -math.inf else 0.0)
 
     # -- scoring ---------------------------------------------------------------------------------------------
-    def _score(self, member: _Member, group: _Group) -> float:
+    def _scores(self, member: _Member, ids: np.ndarray) -> np.ndarray:
+        """The combined score of ``member`` against every group, all groups at once."""
         emb_weight, kw_weight = self._weights()
-        score = 0.0
-        if emb_weight > 0 and member.vector is not None and group.vector_sum is not None:
+        index, n_groups = self._index, len(self._groups)
+        scores = np.zeros(n_groups)
+        if emb_weight > 0 and member.vector is not None:
             if self.link == "centroid":
-                cosine = float(member.vector @ group.vector_sum) / float(np.linalg.norm(group.vector_sum))
+                cosine = np.array(
+                    [
+                        float(member.vector @ g.vector_sum) / float(np.linalg.norm(g.vector_sum))
+                        if g.vector_sum is not None
+                        else -np.inf
+                        for g in self._groups
+                    ]
+                )
             else:
-                cosine = max(float(member.vector @ m.vector) for m in group.members if m.vector is not None)
-            score += emb_weight * cosine
+                cosine = index.best_per_group(index.cosines(member.vector), n_groups)
+            scores += np.where(np.isfinite(cosine), emb_weight * cosine, 0.0)  # groups with no vector: no term
         if kw_weight > 0:
-            score += kw_weight * max(self._overlap(member.terms, m.terms) for m in group.members)
-        known = {m.jurisdiction for m in group.members if m.jurisdiction}
-        if member.jurisdiction and known and member.jurisdiction not in known:
-            score -= self.jurisdiction_penalty
-        return score
+            overlaps = index.keyword_overlaps(ids, index.weights())
+            scores += kw_weight * index.best_per_group(overlaps, n_groups)
+        if member.jurisdiction and self.jurisdiction_penalty:
+            foreign = [bool(g.jurisdictions) and member.jurisdiction not in g.jurisdictions for g in self._groups]
+            scores -= self.jurisdiction_penalty * np.asarray(foreign, dtype=float)
+        return scores
 
     def _term_weight(self, term: str) -> float:
         weight = self._weight_cache.get(term)
@@ -424,6 +441,7 @@ from argentier.regwatch.grouping_eval import (  # noqa: E402, F401 - the evaluat
     FIXTURE,
     SPLIT_SEED,
     PairwiseScores,
+    group_folds,
     inverse_purity,
     load_grouping_fixture,
     pairwise_scores,

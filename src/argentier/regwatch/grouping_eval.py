@@ -115,6 +115,29 @@ def split_fixture(updates: Sequence[Mapping], seed: int = SPLIT_SEED) -> tuple[l
     return [u for u in updates if u["group"] in tuning], [u for u in updates if u["group"] not in tuning]
 
 
+def group_folds(updates: Sequence[Mapping], k: int, seed: int) -> list[tuple[list[Mapping], list[Mapping]]]:
+    """``k`` (tuning, held-out) splits by whole groups: the sorted group labels are shuffled with
+    ``numpy.random.default_rng(seed)`` and dealt round-robin into ``k`` folds; each fold is held out once.
+    Stream order is kept.
+
+    >>> ups = [{"id": str(i), "group": g} for i, g in enumerate("aabbccdde")]
+    >>> folds = group_folds(ups, 3, seed=0)
+    >>> sorted(len({u["group"] for u in test}) for _, test in folds)
+    [1, 2, 2]
+    >>> all(not {u["group"] for u in tune} & {u["group"] for u in test} for tune, test in folds)
+    True
+    """
+    labels = sorted({u["group"] for u in updates})
+    if not 2 <= k <= len(labels):
+        raise ValueError(f"k must be between 2 and the number of groups ({len(labels)}), got {k}")
+    order = np.random.default_rng(seed).permutation(len(labels))
+    fold_of = {labels[index]: position % k for position, index in enumerate(order)}
+    return [
+        ([u for u in updates if fold_of[u["group"]] != fold], [u for u in updates if fold_of[u["group"]] == fold])
+        for fold in range(k)
+    ]
+
+
 def true_groups(updates: Iterable[Mapping]) -> list[list[str]]:
     """The labelled groups of ``updates`` as lists of ids, for the metrics.
 
