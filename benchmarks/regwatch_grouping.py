@@ -204,6 +204,7 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true", help="print F1 against the threshold on both halves")
     parser.add_argument("--cv", type=int, metavar="K", help="grouped K-fold cross-validation of the tuning")
     parser.add_argument("--repeats", type=int, default=3, help="shuffles of the K folds (with --cv)")
+    parser.add_argument("--skip-speed", action="store_true", help="quality only (e.g. on a busy machine)")
     args = parser.parse_args()
 
     updates = g.load_grouping_fixture()
@@ -231,7 +232,7 @@ def main() -> None:
                 {"method": mode, "split": split, "updates": len(subset), **evaluate(subset, **mode_params)}
             )
     sweep = threshold_sweep(params, tuning, held_out) if args.sweep else {}
-    timing = speed(updates)
+    timing = {} if args.skip_speed else speed(updates)
 
     print(
         f"\nfixture: {len(updates)} updates, {len(g.true_groups(updates))} groups; split seed {g.SPLIT_SEED}: "
@@ -249,10 +250,11 @@ def main() -> None:
             f"| {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['purity']:.3f} "
             f"| {r['inverse_purity']:.3f} |"
         )
-    print(
-        f"\nspeed (combined, defaults, cold grouper, MiniLM on {platform.processor() or platform.machine()}): "
-        f"extend {timing['extend_per_s']:.1f} updates/s, add one at a time {timing['add_per_s']:.1f} updates/s"
-    )
+    if timing:
+        print(
+            f"\nspeed (combined, defaults, cold grouper, MiniLM on {platform.processor() or platform.machine()}): "
+            f"extend {timing['extend_per_s']:.1f} updates/s, add one at a time {timing['add_per_s']:.1f} updates/s"
+        )
 
     OUT.mkdir(exist_ok=True)
     (OUT / "regwatch_grouping.json").write_text(

@@ -31,11 +31,13 @@ _STATUS_STYLE = {
 def _analyse(library) -> int:  # noqa: ANN001
     """Record title, summary and impact findings for every update that has none yet; how many were analysed."""
     from argentier import __version__
+    from argentier.core.llm import make_llm_client
     from argentier.core.review import ReviewService
     from argentier.regwatch.findings import analyse_pending_updates
 
     review = ReviewService(library.store, library.settings)
-    return len(analyse_pending_updates(_watch(library), review, producer_version=__version__))
+    with make_llm_client(library.settings, library.store) as llm:
+        return len(analyse_pending_updates(_watch(library), review, producer_version=__version__, llm=llm))
 
 
 def _watch(library):

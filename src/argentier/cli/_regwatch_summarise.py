@@ -17,7 +17,12 @@ from argentier.regwatch.summarise import UpdateSummary, summarise_document
 def render_summary(result: UpdateSummary) -> None:
     """Print the title, the summary sentences with their offsets, the dates and the obligations."""
     console.print(f"[bold]{escape(result.title)}[/]  [dim]({result.language})[/]", highlight=False)
-    for sentence in result.sentences:
+    if result.note:
+        console.print(f"[yellow]{escape(result.note)}[/]", highlight=False)
+    for claim in result.statements:
+        cited = ", ".join(f"{e.start}-{e.end}" for e in claim.evidence)
+        console.print(f"  • {escape(claim.text)} [dim]quotes chars {cited} ({result.model})[/]", highlight=False)
+    for sentence in () if result.statements else result.sentences:
         console.print(
             f"  • {escape(' '.join(sentence.quote.split()))} [dim]chars {sentence.start}-{sentence.end}[/]",
             highlight=False,
@@ -35,6 +40,20 @@ def render_summary(result: UpdateSummary) -> None:
         )
 
 
+def _summarise_with_llm(app: AppContext, doc, max_words: int, language: str | None) -> UpdateSummary:  # noqa: ANN001
+    """The LLM path, with calls recorded (and answers cached) in the configured store."""
+    from argentier.core.llm import make_llm_client
+    from argentier.core.store import Store
+    from argentier.regwatch.llm_summary import summarise_with_llm
+
+    store = Store.open(app.settings.effective_database_url)
+    try:
+        with make_llm_client(app.settings, store) as client:
+            return summarise_with_llm(doc, client, max_words=max_words, language=language)
+    finally:
+        store.close()
+
+
 def render_impact(impact: ImpactPrediction) -> None:
     """Print the severity with its rule, then the taxes and business lines with their confidence."""
     console.print(
@@ -50,17 +69,29 @@ def render_impact(impact: ImpactPrediction) -> None:
 @click.option("--words", type=click.IntRange(1, 5000), help="Summary word limit [default: regwatch.summary_words].")
 @click.option("--language", type=click.Choice(["en", "fr"]), help="Document language (detected by default).")
 @click.option("--jurisdiction", help="ISO 3166 alpha-2 code or EU, recorded with the impact.")
+@click.option("--extractive", is_flag=True, help="Quote sentences only, even when an LLM is configured.")
 @json_option
 @pass_app
 def summarise_command(
-    app: AppContext, file: Path, words: int | None, language: str | None, jurisdiction: str | None, as_json: bool
+    app: AppContext,
+    file: Path,
+    words: int | None,
+    language: str | None,
+    jurisdiction: str | None,
+    extractive: bool,
+    as_json: bool,
 ) -> None:
     """Summarise a regulatory update and predict its impact; every sentence, date and obligation cites its
-    character offsets."""
+    character offsets. With an LLM configured ([llm]), the summary is written by the model and each statement
+    keeps only if its quotes are found in the update."""
     config = app.settings.regwatch
     jurisdiction = validate_jurisdiction(jurisdiction) if jurisdiction else None
     doc = load_document(file)
-    result = summarise_document(doc, max_words=words or config.summary_words, language=language)
+    max_words = words or config.summary_words
+    if extractive or app.settings.llm.provider == "none":
+        result = summarise_document(doc, max_words=max_words, language=language)
+    else:
+        result = _summarise_with_llm(app, doc, max_words, language)
     impact = predict_impact(
         doc, taxonomy=load_taxonomy(config.taxonomy), summary=result, jurisdiction=jurisdiction
     )

@@ -29,6 +29,7 @@ from argentier.regwatch.impact import ImpactPrediction
 from argentier.regwatch.summarise import UpdateSummary
 
 if TYPE_CHECKING:
+    from argentier.core.llm import LLMClient
     from argentier.regwatch.sources import RegWatch
 
 __all__ = [
@@ -78,11 +79,14 @@ def draft_update_findings(
     """
     confidences = [match.confidence for match in (*impact.taxes, *impact.business_lines)]
     sentences = [{"text": s.quote, "start": s.start, "end": s.end} for s in summary.sentences]
+    payload: dict[str, Any] = {"summary": summary.summary, "sentences": sentences, "method": summary.method}
+    if summary.statements:
+        payload["statements"] = [
+            {"text": claim.text, "evidence": [e.to_dict() for e in claim.evidence]} for claim in summary.statements
+        ]
     return [
         FindingDraft("regwatch.title", {"title": summary.title}, _title_evidence(doc, summary), None),
-        FindingDraft(
-            "regwatch.summary", {"summary": summary.summary, "sentences": sentences}, summary.sentences, None
-        ),
+        FindingDraft("regwatch.summary", payload, summary.sentences, None),
         FindingDraft(
             "regwatch.impact", impact.to_dict(), _impact_evidence(impact), max(confidences, default=None)
         ),
@@ -101,7 +105,7 @@ def record_update_findings(
     """Store the :func:`draft_update_findings` of one update as pending findings on document ``document_id``.
 
     ``doc`` must be the parsed text of that stored document (evidence offsets point into it); the producer is
-    ``Producer("regwatch", producer_version, model=None)``. Usage, with a library document::
+    ``Producer("regwatch", producer_version, model=summary.model)`` (``None`` on the extractive path). Usage, with a library document::
 
         stored = library.get_document(document_id)
         summary = summarise_document(stored.parsed)
@@ -111,7 +115,7 @@ def record_update_findings(
                                          impact=impact, producer_version="0.4")
         [record.kind for record in records]  # ['regwatch.title', 'regwatch.summary', 'regwatch.impact']
     """
-    producer = Producer("regwatch", producer_version, model=None)
+    producer = Producer("regwatch", producer_version, model=summary.model)
     return [
         review.create_finding(
             kind=draft.kind,
@@ -127,15 +131,20 @@ def record_update_findings(
     ]
 
 
-def analyse_pending_updates(regwatch: "RegWatch", review: ReviewService, *, producer_version: str) -> list[int]:
+def analyse_pending_updates(
+    regwatch: "RegWatch", review: ReviewService, *, producer_version: str, llm: "LLMClient | None" = None
+) -> list[int]:
     """Summarise and assess every stored update that has no findings yet, and record its three findings.
 
-    Returns the ids of the updates analysed. Idempotent: an update with a ``regwatch.summary`` finding (whatever
-    its review status) is left alone, so re-running after a fetch only analyses what is new.
+    With an available ``llm`` the summaries take the LLM path (:mod:`argentier.regwatch.llm_summary`: only
+    grounded statements, extractive fallback). Returns the ids of the updates analysed. Idempotent: an update
+    with a ``regwatch.summary`` finding (whatever its review status) is left alone, so re-running after a fetch
+    only analyses what is new.
     """
     from datetime import date
 
     from argentier.regwatch.impact import load_taxonomy, predict_impact
+    from argentier.regwatch.llm_summary import summarise_with_llm
     from argentier.regwatch.summarise import summarise_document
 
     config = regwatch.settings.regwatch
@@ -146,7 +155,10 @@ def analyse_pending_updates(regwatch: "RegWatch", review: ReviewService, *, prod
         if review.list_findings(kind="regwatch.summary", subject_type="document", subject_id=subject, limit=1):
             continue
         doc = regwatch.library.get_document(update.document_id).parsed
-        summary = summarise_document(doc, max_words=config.summary_words)
+        if llm is not None and llm.available:
+            summary = summarise_with_llm(doc, llm, max_words=config.summary_words)
+        else:
+            summary = summarise_document(doc, max_words=config.summary_words)
         today: date | None = update.published_at.date() if update.published_at else None
         impact = predict_impact(
             doc, taxonomy=taxonomy, summary=summary, today=today, jurisdiction=update.jurisdiction

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from argentier.core.documents import ParsedDocument, parse_text
-from argentier.core.grounding import Evidence
+from argentier.core.grounding import Evidence, VerifiedClaim
 from argentier.errors import InputError
 from argentier.regwatch._dates import DateMention, classify_dates, find_dates
 
@@ -80,6 +80,12 @@ class UpdateSummary:
     dates: dict[str, Any]
     obligations: tuple[Obligation, ...]
     language: str
+    # The LLM path (argentier.regwatch.llm_summary) writes statements, each grounded by verbatim quotes; then
+    # ``sentences`` holds those quotes, ``model`` names the model, ``note`` says why it fell back, if it did.
+    method: str = "extractive"
+    statements: tuple[VerifiedClaim, ...] = ()
+    model: str | None = None
+    note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data; ``impact`` is left ``None`` (assessed elsewhere)."""
@@ -91,6 +97,12 @@ class UpdateSummary:
             "impact": None,
             "obligations": [obligation.to_dict() for obligation in self.obligations],
             "language": self.language,
+            "method": self.method,
+            "statements": [
+                {"text": claim.text, "evidence": [e.to_dict() for e in claim.evidence]} for claim in self.statements
+            ],
+            "model": self.model,
+            "note": self.note,
         }
 
 
