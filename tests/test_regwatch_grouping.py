@@ -212,3 +212,14 @@ def test_vectorised_overlaps_equal_the_pairwise_definition():
     assert member.terms == distinctive_terms(f"{last['title']} {last['text'][:1000]}")
     assert fast == pytest.approx(slow, abs=1e-12)
     assert max(slow) > 0.05  # the probe shares terms with someone: the comparison is not all zeros
+
+
+def test_settings_defaults_are_the_grouper_defaults():
+    """[regwatch] group_* defaults (config, which may not import a domain) must match the tuned constants."""
+    from argentier.config import RegwatchSettings
+
+    config = RegwatchSettings()
+    assert config.group_threshold == g.COMBINED_THRESHOLD
+    assert config.group_keyword_weight == g.COMBINED_KEYWORD_WEIGHT
+    assert config.group_jurisdiction_penalty == g.JURISDICTION_PENALTY
+    assert config.group_link == g.COMBINED_LINK
