@@ -40,16 +40,23 @@ def render_summary(result: UpdateSummary) -> None:
         )
 
 
-def _summarise_with_llm(app: AppContext, doc, max_words: int, language: str | None) -> UpdateSummary:  # noqa: ANN001
-    """The LLM path, with calls recorded (and answers cached) in the configured store."""
+def _with_llm(  # noqa: ANN001
+    app: AppContext, doc, max_words: int, language: str | None, taxonomy, jurisdiction: str | None
+) -> tuple[UpdateSummary, ImpactPrediction]:
+    """The LLM paths, with calls recorded (and answers cached) in the configured store."""
     from argentier.core.llm import make_llm_client
     from argentier.core.store import Store
+    from argentier.regwatch.llm_impact import predict_impact_with_llm
     from argentier.regwatch.llm_summary import summarise_with_llm
 
     store = Store.open(app.settings.effective_database_url)
     try:
         with make_llm_client(app.settings, store) as client:
-            return summarise_with_llm(doc, client, max_words=max_words, language=language)
+            summary = summarise_with_llm(doc, client, max_words=max_words, language=language)
+            impact = predict_impact_with_llm(
+                doc, client, taxonomy=taxonomy, summary=summary, jurisdiction=jurisdiction
+            )
+            return summary, impact
     finally:
         store.close()
 
@@ -88,13 +95,12 @@ def summarise_command(
     jurisdiction = validate_jurisdiction(jurisdiction) if jurisdiction else None
     doc = load_document(file)
     max_words = words or config.summary_words
+    taxonomy = load_taxonomy(config.taxonomy)
     if extractive or app.settings.llm.provider == "none":
         result = summarise_document(doc, max_words=max_words, language=language)
+        impact = predict_impact(doc, taxonomy=taxonomy, summary=result, jurisdiction=jurisdiction)
     else:
-        result = _summarise_with_llm(app, doc, max_words, language)
-    impact = predict_impact(
-        doc, taxonomy=load_taxonomy(config.taxonomy), summary=result, jurisdiction=jurisdiction
-    )
+        result, impact = _with_llm(app, doc, max_words, language, taxonomy, jurisdiction)
     if as_json:
         print_json({**result.to_dict(), "impact": impact.to_dict()})
         return

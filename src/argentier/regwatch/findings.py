@@ -136,14 +136,15 @@ def analyse_pending_updates(
 ) -> list[int]:
     """Summarise and assess every stored update that has no findings yet, and record its three findings.
 
-    With an available ``llm`` the summaries take the LLM path (:mod:`argentier.regwatch.llm_summary`: only
-    grounded statements, extractive fallback). Returns the ids of the updates analysed. Idempotent: an update
+    With an available ``llm`` the summaries and impacts take the LLM paths (:mod:`.llm_summary`,
+    :mod:`.llm_impact`: only grounded statements and picks, deterministic fallback). Returns the ids of the updates analysed. Idempotent: an update
     with a ``regwatch.summary`` finding (whatever its review status) is left alone, so re-running after a fetch
     only analyses what is new.
     """
     from datetime import date
 
     from argentier.regwatch.impact import load_taxonomy, predict_impact
+    from argentier.regwatch.llm_impact import predict_impact_with_llm
     from argentier.regwatch.llm_summary import summarise_with_llm
     from argentier.regwatch.summarise import summarise_document
 
@@ -155,14 +156,14 @@ def analyse_pending_updates(
         if review.list_findings(kind="regwatch.summary", subject_type="document", subject_id=subject, limit=1):
             continue
         doc = regwatch.library.get_document(update.document_id).parsed
+        today: date | None = update.published_at.date() if update.published_at else None
+        facts = {"taxonomy": taxonomy, "today": today, "jurisdiction": update.jurisdiction}
         if llm is not None and llm.available:
             summary = summarise_with_llm(doc, llm, max_words=config.summary_words)
+            impact = predict_impact_with_llm(doc, llm, summary=summary, **facts)
         else:
             summary = summarise_document(doc, max_words=config.summary_words)
-        today: date | None = update.published_at.date() if update.published_at else None
-        impact = predict_impact(
-            doc, taxonomy=taxonomy, summary=summary, today=today, jurisdiction=update.jurisdiction
-        )
+            impact = predict_impact(doc, summary=summary, **facts)
         record_update_findings(
             review,
             document_id=update.document_id,

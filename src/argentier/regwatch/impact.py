@@ -109,6 +109,7 @@ class ImpactPrediction:
     effective_date: str | None
     jurisdiction: str | None
     taxonomy_version: str
+    model: str | None = None  # the LLM that added grounded picks (argentier.regwatch.llm_impact), if any
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -120,6 +121,7 @@ class ImpactPrediction:
             "effective_date": self.effective_date,
             "jurisdiction": self.jurisdiction,
             "taxonomy_version": self.taxonomy_version,
+            "model": self.model,
         }
 
 

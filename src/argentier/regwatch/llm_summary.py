@@ -24,7 +24,7 @@ from argentier.errors import ProviderError
 from argentier.regwatch.grouping import distinctive_terms
 from argentier.regwatch.summarise import UpdateSummary, _mmr_order, _spans, summarise_document
 
-__all__ = ["SummaryDraft", "summarise_with_llm"]
+__all__ = ["SummaryDraft", "prompt_passages", "summarise_with_llm", "title_is_supported"]
 
 _LANGUAGES = {"en": "English", "fr": "French"}
 
@@ -38,7 +38,7 @@ class SummaryDraft(BaseModel):
     claims: list[GroundedClaim]
 
 
-def _passages(doc: ParsedDocument, budget: int) -> list[str]:
+def prompt_passages(doc: ParsedDocument, budget: int) -> list[str]:
     """The update as passages for the prompt: its paragraphs if it fits ``budget`` characters, else its best
     sentences (extractive order) up to the budget, in document order."""
     text = doc.text
@@ -88,7 +88,7 @@ def summarise_with_llm(
     if not client.available:
         return extractive
     variables = {
-        "passages": number_passages(_passages(doc, max_prompt_chars)),
+        "passages": number_passages(prompt_passages(doc, max_prompt_chars)),
         "title_words": title_words,
         "max_statements": max_statements,
         "max_words": max_words,

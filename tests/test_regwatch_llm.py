@@ -1,4 +1,4 @@
-"""The summariser's LLM path against a real OpenAI-compatible HTTP server on 127.0.0.1 that answers as told."""
+"""The regulatory watch's LLM paths (summary, impact) against a real OpenAI-compatible server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -117,9 +117,9 @@ def test_without_a_model_the_extractive_summary_is_returned_unchanged():
 def test_long_updates_are_cut_to_their_best_sentences_for_the_prompt(server):
     filler = " ".join(f"Paragraph {i} restates general background on the tax system." for i in range(400))
     doc = parse_text(NOTICE + "\n\n" + filler)
-    from argentier.regwatch.llm_summary import _passages
+    from argentier.regwatch.llm_summary import prompt_passages
 
-    passages = _passages(doc, 2000)
+    passages = prompt_passages(doc, 2000)
     assert sum(len(p) for p in passages) <= 2000
     assert any("5.5%" in p for p in passages)  # the change itself survives the cut
     assert all(p in doc.text for p in passages)
@@ -130,3 +130,71 @@ def test_title_support_needs_its_numbers_and_half_its_words():
     assert title_is_supported("Spain raises plastic tax", text)
     assert not title_is_supported("Spain raises plastic tax to 0.50 euro", text)
     assert not title_is_supported("Italy delays sugar levy again", text)
+
+
+IMPACT = {
+    "taxes": [
+        {"id": "vat", "quote": "the reduced rate of 5.5% applies to energy renovation works"},
+        {"id": "customs", "quote": "customs duties rise on heat pumps"},  # invented: dropped
+        {"id": "not-a-tax", "quote": "the reduced rate of 5.5%"},  # not in the taxonomy: dropped
+    ],
+    "business_lines": [{"id": "retail", "quote": "heat pumps and the labour needed to install them"}],
+    "severity": "medium",
+    "severity_quote": "register the new rate in their invoicing systems by 31 March 2027",
+}
+
+
+def test_impact_adds_only_grounded_picks_from_the_taxonomy(server):
+    from argentier.regwatch.impact import predict_impact
+    from argentier.regwatch.llm_impact import LLM_CONFIDENCE, predict_impact_with_llm
+
+    server.answer = IMPACT
+    doc = parse_text(NOTICE)
+    rules = predict_impact(doc)
+    impact = predict_impact_with_llm(doc, _client(server))
+    assert impact.model == "scripted"
+    taxes = {match.id: match for match in impact.taxes}
+    assert set(taxes) == {match.id for match in rules.taxes} | {"vat"}  # no customs, no unknown id
+    assert taxes["vat"].confidence >= LLM_CONFIDENCE
+    assert {m.id for m in impact.business_lines} == {m.id for m in rules.business_lines} | {"retail"}
+    for match in (*impact.taxes, *impact.business_lines):
+        assert match.evidence and all(doc.text[e.start : e.end] == e.quote for e in match.evidence)
+    assert (impact.severity, impact.severity_rule) == ("medium", "assessed by scripted")
+    assert doc.text[impact.severity_evidence[0].start : impact.severity_evidence[0].end].startswith("register")
+
+
+def test_impact_keeps_the_rules_severity_without_a_grounded_quote_and_on_failure(server):
+    from argentier.regwatch.impact import predict_impact
+    from argentier.regwatch.llm_impact import predict_impact_with_llm
+
+    doc = parse_text(NOTICE)
+    rules = predict_impact(doc)
+    server.answer = {**IMPACT, "severity": "low", "severity_quote": "nothing of the sort is written"}
+    impact = predict_impact_with_llm(doc, _client(server))
+    assert (impact.severity, impact.severity_rule) == (rules.severity, rules.severity_rule)
+    server.script = ["500"]
+    assert predict_impact_with_llm(doc, _client(server)) == rules
+    assert predict_impact_with_llm(doc, LLMClient(NoLLM())) == rules
+
+
+def test_cli_summarise_takes_the_llm_paths_when_an_llm_is_configured(server, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from argentier.cli._common import AppContext
+    from argentier.cli._regwatch_summarise import summarise_command
+
+    notice = tmp_path / "notice.txt"
+    notice.write_text(NOTICE, encoding="utf-8")
+    monkeypatch.setenv("ARGENTIER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ARGENTIER_LLM__PROVIDER", "openai")
+    monkeypatch.setenv("ARGENTIER_LLM__BASE_URL", server.base_url)
+    monkeypatch.setenv("ARGENTIER_LLM__MODEL", "scripted")
+    monkeypatch.setenv("ARGENTIER_LLM__MAX_RETRIES", "0")
+    server.answer = {**GOOD, **IMPACT}  # one JSON object valid for both schemas
+    outcome = CliRunner().invoke(summarise_command, [str(notice), "--json"], obj=AppContext())
+    assert outcome.exit_code == 0, outcome.output
+    data = json.loads(outcome.output)
+    assert data["method"] == "llm" and data["model"] == "scripted" and len(data["statements"]) == 2
+    assert data["impact"]["model"] == "scripted" and data["impact"]["severity_rule"] == "assessed by scripted"
+    forced = CliRunner().invoke(summarise_command, [str(notice), "--json", "--extractive"], obj=AppContext())
+    assert json.loads(forced.output)["method"] == "extractive"
