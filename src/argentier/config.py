@@ -105,10 +105,10 @@ class RegwatchSettings(_Section):
     user_agent: str | None = Field(None, description="Sent with every request; default names Argentier.")
     summary_words: int = Field(250, ge=10, le=5000)
     taxonomy: Path | None = Field(None, description="A TOML taxonomy replacing the bundled one.")
-    group_threshold: float = Field(0.3, ge=-1.0, le=2.0)
-    group_keyword_weight: float = Field(0.5, ge=0.0, le=1.0)
+    group_threshold: float = Field(0.25, ge=-1.0, le=2.0)
+    group_keyword_weight: float = Field(0.65, ge=0.0, le=1.0)
     group_jurisdiction_penalty: float = Field(0.2, ge=0.0, le=2.0)
-    group_link: Literal["centroid", "best_member"] = "best_member"
+    group_link: Literal["centroid", "best_member"] = "centroid"
 
 
 class FraudSettings(_Section):

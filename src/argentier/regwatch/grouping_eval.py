@@ -1,7 +1,8 @@
 """Measuring a grouping: pairwise precision / recall / F1, purity, and the labelled fixture of related updates.
 
-The fixture (``data/grouping_pairs.json``) was written by hand for this project (see its ``description``); it is
-split by whole groups with a fixed seed into a tuning half and a held-out half.
+The fixture (``data/grouping_pairs.json``) was written by hand for this project (see its ``description``).
+Parameters are chosen by grouped k-fold cross-validation (:func:`group_folds`): whole groups are held out, so a
+change and its re-reports are never split between tuning and testing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import numpy as np
 
 from argentier.errors import InputError
 
-SPLIT_SEED = 20261127
 FIXTURE = Path(__file__).with_name("data") / "grouping_pairs.json"
 
 
@@ -96,23 +96,6 @@ def load_grouping_fixture(path: Path | str = FIXTURE) -> list[dict]:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise InputError(f"not a grouping fixture: {error}", source=str(path)) from error
     return sorted(updates, key=lambda u: (u["published"], u["id"]))
-
-
-def split_fixture(updates: Sequence[Mapping], seed: int = SPLIT_SEED) -> tuple[list[Mapping], list[Mapping]]:
-    """Split labelled updates into (tuning, held-out) by whole groups: the sorted group labels are shuffled with
-    ``numpy.random.default_rng(seed)`` and the first half (rounded up) tunes. Stream order is kept.
-
-    >>> ups = [{"id": str(i), "group": g} for i, g in enumerate("aabbccd")]
-    >>> tune, test = split_fixture(ups, seed=1)
-    >>> sorted({u["group"] for u in tune} | {u["group"] for u in test})
-    ['a', 'b', 'c', 'd']
-    >>> len({u["group"] for u in tune}), len({u["group"] for u in test})
-    (2, 2)
-    """
-    labels = sorted({u["group"] for u in updates})
-    order = np.random.default_rng(seed).permutation(len(labels))
-    tuning = {labels[i] for i in order[: (len(labels) + 1) // 2]}
-    return [u for u in updates if u["group"] in tuning], [u for u in updates if u["group"] not in tuning]
 
 
 def group_folds(updates: Sequence[Mapping], k: int, seed: int) -> list[tuple[list[Mapping], list[Mapping]]]:
