@@ -136,7 +136,7 @@ def quality() -> dict[str, dict[str, dict[str, float]]]:
     }
 
 
-def speed() -> dict[str, float]:
+def _long_documents(count: int) -> list[str]:
     documents = []
     with (SHARED / "cuad" / "train.jsonl").open(encoding="utf-8") as lines:
         for line in lines:
@@ -144,8 +144,13 @@ def speed() -> dict[str, float]:
             words = list(re.finditer(r"\S+", text))
             if len(words) >= SPEED_WORDS:
                 documents.append(text[: words[SPEED_WORDS - 1].end()])
-            if len(documents) == SPEED_DOCUMENTS:
+            if len(documents) == count:
                 break
+    return documents
+
+
+def speed() -> dict[str, float]:
+    documents = _long_documents(SPEED_DOCUMENTS)
     summarise_times, total_times, word_counts = [], [], []
     for text in documents:
         word_counts.append(len(text.split()))
@@ -170,28 +175,11 @@ def speed() -> dict[str, float]:
     }
 
 
-def _load_pairs() -> dict:
-    return json.loads((SHARED / "summaries" / "all_v1.json").read_text(encoding="utf-8"))
-
-
-def _long_documents(count: int) -> list[str]:
-    documents = []
-    with (SHARED / "cuad" / "train.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            text = json.loads(line)["text"]
-            words = list(re.finditer(r"\S+", text))
-            if len(words) >= SPEED_WORDS:
-                documents.append(text[: words[SPEED_WORDS - 1].end()])
-            if len(documents) == count:
-                break
-    return documents
-
-
 def llm_path(client, n_pairs: int, n_documents: int) -> dict:
     """ROUGE of the LLM path against the extractive one on the same pairs, grounding counts and speed."""
     from argentier.regwatch.llm_summary import summarise_with_llm
 
-    pairs = _load_pairs()
+    pairs = json.loads((SHARED / "summaries" / "all_v1.json").read_text(encoding="utf-8"))
     scores: dict[str, list[dict[str, float]]] = {"llm path": [], "extractive (same pairs)": []}
     kept = fell_back = 0
     seconds = []
