@@ -1,12 +1,605 @@
-"""``argentier plan``: Operational planning: staffing, shift schedules, supply-chain simulation, capital."""
+"""``argentier plan``: staffing, shift schedules, peak plans, supply-chain simulation, capital, forward view.
+
+The planning package (NumPy, SciPy, pandas, OR-Tools, SimPy) is imported inside each command, so the rest of the
+command line starts without it.
+"""
 
 from __future__ import annotations
 
-import click
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Any
 
-from argentier.cli._common import ArgentierGroup
+import click
+from rich.table import Table
+
+from argentier.cli._common import ArgentierGroup, console, json_option, print_json, progress_bar
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_OUT = click.Path(dir_okay=False, path_type=Path)
+chart_option = click.option("--chart", type=_OUT, help="Write a PNG chart to this path.")
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    table = Table(title=title)
+    for number, name in enumerate(columns):
+        table.add_column(name, justify="left" if number == 0 else "right")
+    for row in rows:
+        table.add_row(*(str(cell) for cell in row))
+    console.print(table)
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{100 * value:.1f} %"
+
+
+def _chart(kind: str, result: Any, path: Path | None) -> None:
+    """Write the ``kind`` chart of ``result`` when ``--chart`` was given (matplotlib is imported only then)."""
+    if path is not None:
+        from argentier.planning import _charts
+
+        getattr(_charts, f"{kind}_chart")(result, path)
+
+
+def _saved(path: Path | None) -> None:
+    if path is not None:
+        console.print(f"wrote {path}", highlight=False)
 
 
 @click.group("plan", cls=ArgentierGroup)
 def plan_group() -> None:
-    """Operational planning: staffing, shift schedules, supply-chain simulation, capital."""
+    """Operational planning: staffing, shifts, peaks, supply-chain simulation, capital, forward view."""
+
+
+@plan_group.command("staffing")
+@click.option("--volume", type=click.FloatRange(min=0), help="Contacts in one interval.")
+@click.option(
+    "--volumes", type=_FILE, help="CSV/Parquet of volumes per interval (or a forecast: unique_id, ds, yhat)."
+)
+@click.option("--volume-column", help="Column holding the volume, e.g. yhat_hi_80 (default: volume or yhat).")
+@click.option(
+    "--interval-minutes",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Interval length [default: 30 for --volume, inferred from the file's timestamps].",
+)
+@click.option("--aht-seconds", type=click.FloatRange(min=0, min_open=True), help="Average handling time.")
+@click.option("--service-level", default=0.8, show_default=True, type=click.FloatRange(0, 1, max_open=True))
+@click.option("--answer-seconds", default=20.0, show_default=True, type=click.FloatRange(min=0))
+@click.option(
+    "--asa-seconds", type=click.FloatRange(min=0, min_open=True), help="Maximum average speed of answer."
+)
+@click.option("--max-occupancy", type=click.FloatRange(0, 1, min_open=True), help="Occupancy cap, e.g. 0.85.")
+@click.option("--shrinkage", default=0.0, show_default=True, type=click.FloatRange(0, 1, max_open=True))
+@click.option(
+    "--patience-seconds",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Mean caller patience: use Erlang A (abandonment) instead of Erlang C.",
+)
+@click.option(
+    "--max-abandonment",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    help="Abandonment cap (Erlang A).",
+)
+@click.option("--output", type=_OUT, help="Write the per-interval plan to this CSV.")
+@chart_option
+@json_option
+def staffing(
+    volume,
+    volumes,
+    volume_column,
+    interval_minutes,
+    aht_seconds,
+    service_level,
+    answer_seconds,
+    asa_seconds,
+    max_occupancy,
+    shrinkage,
+    patience_seconds,
+    max_abandonment,
+    output,
+    chart,
+    as_json,
+):
+    """Agents needed on the floor and to schedule, for one interval or a whole volume series."""
+    from argentier.planning import StaffingTargets, read_volumes, required_agents, staff_intervals
+    from argentier.planning._io import atomic_path
+
+    if (volume is None) == (volumes is None):
+        raise click.UsageError("give exactly one of --volume or --volumes")
+    targets = StaffingTargets(
+        service_level,
+        answer_seconds,
+        asa_seconds,
+        max_occupancy,
+        max_abandonment,
+        shrinkage,
+        patience_seconds,
+    )
+    if volume is not None:
+        if aht_seconds is None:
+            raise click.UsageError("--aht-seconds is required with --volume")
+        result = required_agents(
+            volume, interval_minutes=interval_minutes or 30.0, aht_seconds=aht_seconds, targets=targets
+        )
+        if as_json:
+            print_json(result.to_dict())
+            return
+        _table(
+            f"staffing ({result.model.replace('_', ' ')})",
+            [
+                "volume",
+                "agents",
+                "scheduled",
+                "service level",
+                "P(wait)",
+                "ASA (s)",
+                "occupancy",
+                "abandonment",
+                "binding",
+            ],
+            [
+                [
+                    f"{volume:g}",
+                    result.agents,
+                    result.scheduled_agents,
+                    _pct(result.metrics.service_level),
+                    _pct(result.metrics.probability_of_waiting),
+                    f"{result.metrics.average_speed_of_answer:.1f}",
+                    _pct(result.metrics.occupancy),
+                    _pct(result.metrics.abandonment),
+                    result.binding,
+                ]
+            ],
+        )
+        return
+    table = read_volumes(volumes, volume_column=volume_column)
+    with progress_bar(disable=as_json) as progress:
+        task = progress.add_task("staffing intervals", total=len(table))
+        plan = staff_intervals(
+            table,
+            aht_seconds=aht_seconds,
+            interval_minutes=interval_minutes,
+            targets=targets,
+            on_progress=lambda done: progress.update(task, completed=done),
+        )
+    if output is not None:
+        with atomic_path(output) as temporary:
+            plan.to_frame().to_csv(temporary, index=False)
+    _chart("staffing", plan, chart)
+    if as_json:
+        print_json(plan.to_dict())
+        return
+    rows = [
+        [
+            s,
+            ds,
+            f"{i.volume:.1f}",
+            i.agents,
+            i.scheduled_agents,
+            _pct(i.metrics.service_level),
+            f"{i.metrics.average_speed_of_answer:.1f}",
+            _pct(i.metrics.occupancy),
+        ]
+        for s, ds, i in zip(plan.series, plan.timestamps, plan.intervals)
+    ]
+    _table(
+        f"staffing per interval: peak {plan.peak_agents} on the floor, {plan.peak_scheduled_agents} scheduled,"
+        f" {plan.scheduled_hours:.1f} paid hours",
+        ["series", "interval", "volume", "agents", "scheduled", "service level", "ASA (s)", "occupancy"],
+        rows,
+    )
+    _saved(output)
+    _saved(chart)
+
+
+@plan_group.command("schedule")
+@click.argument("requirements", type=_FILE, required=False)
+@click.option(
+    "--needs", help="Comma-separated people needed per day of a repeating cycle, e.g. 17,13,15,19,14,16,11."
+)
+@click.option(
+    "--work-days", type=click.IntRange(min=1), help="Consecutive days on per cycle (with --needs: default 5)."
+)
+@click.option(
+    "--shifts", "shifts_path", type=_FILE, help="Shift rules YAML (required for intraday requirements)."
+)
+@click.option(
+    "--column", help="Column of REQUIREMENTS with the people needed (default: required or scheduled_agents)."
+)
+@click.option("--max-headcount", type=click.IntRange(min=0), help="Cap on the number of people.")
+@click.option(
+    "--shortfall-cost",
+    type=click.FloatRange(min=0),
+    help="Allow understaffing at this cost per person-period.",
+)
+@click.option(
+    "--time-limit", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds."
+)
+@click.option(
+    "--solver",
+    type=click.Choice(["scip", "cp-sat"]),
+    default="scip",
+    show_default=True,
+    help="MILP (SCIP) or constraint programming (OR-Tools CP-SAT).",
+)
+@click.option("--output", type=_OUT, help="Write the coverage per period to this CSV.")
+@chart_option
+@json_option
+def schedule(
+    requirements,
+    needs,
+    work_days,
+    shifts_path,
+    column,
+    max_headcount,
+    shortfall_cost,
+    time_limit,
+    solver,
+    output,
+    chart,
+    as_json,
+):
+    """Cheapest set of shifts covering the people needed in every period (OR-Tools: SCIP or CP-SAT)."""
+    from argentier.planning import (
+        ShiftRules,
+        build_patterns,
+        consecutive_days_patterns,
+        load_shift_rules,
+        read_requirements,
+        schedule_shifts,
+    )
+    from argentier.planning._io import write_atomic
+
+    if (requirements is None) == (needs is None):
+        raise click.UsageError("give a REQUIREMENTS file or --needs")
+    if needs is not None:
+        try:
+            required = [int(part) for part in needs.split(",") if part.strip()]
+        except ValueError:
+            raise click.BadParameter(
+                "expected whole numbers separated by commas", param_hint="--needs"
+            ) from None
+        labels = [f"day {d + 1}" for d in range(len(required))]
+        patterns = consecutive_days_patterns(len(required), work_days or 5)
+    else:
+        stamps, required, minutes = read_requirements(requirements, column=column)
+        rules = load_shift_rules(shifts_path) if shifts_path else ShiftRules(())
+        if work_days is not None:
+            rules = ShiftRules(rules.shifts, work_days, rules.cost_per_day)
+        patterns = build_patterns(stamps, minutes, rules)
+        labels = [
+            stamp.strftime("%a %Y-%m-%d %H:%M" if minutes < 1440 else "%a %Y-%m-%d") for stamp in stamps
+        ]
+    result = schedule_shifts(
+        required,
+        patterns,
+        labels=labels,
+        max_headcount=max_headcount,
+        shortfall_cost=shortfall_cost,
+        time_limit_seconds=time_limit,
+        solver=solver,
+    )
+    if output is not None:
+        lines = ["period,required,covered,surplus,shortfall"]
+        lines += [
+            f"{p['period']},{p['required']},{p['covered']},{p['surplus']},{p['shortfall']}"
+            for p in result.to_dict()["periods"]
+        ]
+        write_atomic(output, "\n".join(lines) + "\n")
+    _chart("schedule", result, chart)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    _table(
+        f"{result.headcount} people, cost {result.to_dict()['cost']} ({result.status},"
+        f" {result.solve_seconds:.2f} s)",
+        ["pattern", "people"],
+        [[name, count] for name, count in sorted(result.people.items())],
+    )
+    short = sum(result.shortfall)
+    if short:
+        console.print(f"[bold red]{short} person-period(s) left uncovered[/]")
+    _saved(output)
+    _saved(chart)
+
+
+@plan_group.command("peak")
+@click.argument("config", type=_FILE)
+@chart_option
+@json_option
+def peak(config, chart, as_json):
+    """Weekly staffing plan and cost for a peak event (baseline x peak profile, hiring lead time, overtime)."""
+    from argentier.planning import plan_peak_file
+
+    result = plan_peak_file(config)
+    _chart("peak", result, chart)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    _table(
+        f"peak plan: total cost {result.to_dict()['total_cost']}, shortfall {result.shortfall_hours:.0f} h",
+        [
+            "week",
+            "hours needed",
+            "peak agents",
+            "headcount",
+            "new hires",
+            "request by",
+            "overtime h",
+            "shortfall h",
+            "cost",
+        ],
+        [
+            [
+                w.week_start,
+                f"{w.required_hours:.0f}",
+                w.peak_agents,
+                w.headcount,
+                w.hires_starting,
+                w.hire_by or "",
+                f"{w.overtime_hours:.0f}",
+                f"{w.shortfall_hours:.0f}",
+                w.to_dict()["cost"],
+            ]
+            for w in result.weeks
+        ],
+    )
+    _saved(chart)
+
+
+@plan_group.command("supply")
+@click.argument("network", type=_FILE)
+@click.option(
+    "--replications", type=click.IntRange(min=1), help="Runs per plan [default: the file's, else 100]."
+)
+@click.option("--seed", type=int, help="Seed of the first run [default: the file's, else 0].")
+@click.option(
+    "--plan", "plans", multiple=True, help="Only these plans (repeatable; the first is the reference)."
+)
+@chart_option
+@json_option
+def supply(network, replications, seed, plans, chart, as_json):
+    """Simulate a supply network (SimPy) under disruptions and compare contingency plans."""
+    from argentier.planning import load_network, run_supply_file
+
+    total = replications or int(load_network(network)[2].get("replications", 100))
+    with progress_bar(disable=as_json) as progress:
+        task = progress.add_task("simulating", total=total)
+        result = run_supply_file(
+            network,
+            replications=replications,
+            seed=seed,
+            plans=list(plans) or None,
+            on_progress=lambda done: progress.update(task, completed=done),
+        )
+    _chart("supply", result, chart)
+    if as_json:
+        print_json(result.to_dict())
+        return
+
+    def interval(estimate, percent=False):
+        if estimate is None:
+            return ""
+        show = (lambda v: f"{100 * v:.2f}") if percent else (lambda v: f"{v:,.0f}")
+        return f"{show(estimate.mean)} [{show(estimate.low)}, {show(estimate.high)}]"
+
+    _table(
+        f"{result.replications} replications per plan, 95 % intervals ({result.runs_per_second:.1f} runs/s)",
+        ["plan", "fill rate %", "lost units", "total cost", "fill rate change (pts)", "cost change"],
+        [
+            [
+                o.plan,
+                interval(o.fill_rate, True),
+                interval(o.lost_units),
+                interval(o.total_cost),
+                interval(o.fill_rate_change, True),
+                interval(o.cost_change),
+            ]
+            for o in result.outcomes
+        ],
+    )
+    _saved(chart)
+
+
+@plan_group.command("capital")
+@click.argument("projects", type=_FILE)
+@click.option(
+    "--rules", "rules_path", type=_FILE, help="YAML with budgets, discount rate and portfolio rules."
+)
+@click.option(
+    "--budget", "budgets", multiple=True, metavar="YEAR=AMOUNT", help="Budget of a year (repeatable)."
+)
+@click.option("--objective", type=click.Choice(["npv", "risk_adjusted"]), default="npv", show_default=True)
+@click.option(
+    "--risk-aversion",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="risk_adjusted value = mean NPV - this x its standard deviation.",
+)
+@click.option(
+    "--samples", default=2000, show_default=True, type=click.IntRange(min=2), help="Monte Carlo draws."
+)
+@click.option(
+    "--correlation",
+    default=0.3,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Weight of the demand factor common to all projects.",
+)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--frontier", "frontier_points", type=click.IntRange(min=2), help="Also trace a frontier of N points."
+)
+@click.option(
+    "--time-limit", default=60.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds."
+)
+@chart_option
+@json_option
+def capital(
+    projects,
+    rules_path,
+    budgets,
+    objective,
+    risk_aversion,
+    samples,
+    correlation,
+    seed,
+    frontier_points,
+    time_limit,
+    chart,
+    as_json,
+):
+    """Choose capital projects under budgets and rules; Monte Carlo NPV; efficient frontier."""
+    from argentier.planning import (
+        allocate_capital,
+        efficient_frontier,
+        load_capital_rules,
+        load_projects,
+        simulate_npv,
+    )
+
+    overrides = {}
+    for item in budgets:
+        year, _sep, amount = item.partition("=")
+        try:
+            overrides[int(year)] = float(amount)
+        except ValueError:
+            raise click.BadParameter(f"expected YEAR=AMOUNT, got {item!r}", param_hint="--budget") from None
+    candidates = load_projects(projects)
+    rules = load_capital_rules(rules_path, budgets=overrides)
+    simulation = simulate_npv(
+        candidates,
+        discount_rate=rules.discount_rate,
+        base_year=rules.base_year,
+        samples=samples,
+        demand_correlation=correlation,
+        seed=seed,
+    )
+    plan = allocate_capital(
+        candidates,
+        rules,
+        simulation=simulation,
+        objective=objective,
+        risk_aversion=risk_aversion,
+        time_limit_seconds=time_limit,
+    )
+    points = None
+    if frontier_points or chart:
+        points = efficient_frontier(
+            candidates, rules, simulation, points=frontier_points or 6, time_limit_seconds=time_limit
+        )
+    _chart("frontier", points, chart)
+    projects_out = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "category": p.category,
+            "selected": p.id in plan.selected,
+            "npv": simulation.project(i).to_dict(),
+        }
+        for i, p in enumerate(candidates)
+    ]
+    if as_json:
+        print_json(
+            {
+                "plan": plan.to_dict(),
+                "projects": projects_out,
+                "frontier": [point.to_dict() for point in points] if points is not None else None,
+            }
+        )
+        return
+    data = plan.to_dict()
+    _table(
+        f"{len(plan.selected)} of {len(candidates)} projects ({plan.status}): expected NPV {data['expected_npv']}",
+        ["project", "category", "chosen", "mean NPV", "P10", "P90", "chance of loss"],
+        [
+            [
+                p["id"],
+                p["category"],
+                "yes" if p["selected"] else "",
+                p["npv"]["mean"],
+                p["npv"]["p10"],
+                p["npv"]["p90"],
+                _pct(p["npv"]["chance_of_loss"]),
+            ]
+            for p in projects_out
+        ],
+    )
+    d = data["distribution"]
+    _table(
+        "portfolio",
+        ["budget year", "budget", "spend"],
+        [[y["year"], y["budget"], y["spend"]] for y in data["budget_years"]],
+    )
+    console.print(
+        f"portfolio NPV: P10 {d['p10']}  P50 {d['p50']}  P90 {d['p90']}  chance of loss "
+        f"{_pct(d['chance_of_loss'])}",
+        highlight=False,
+    )
+    if points is not None:
+        _table(
+            "efficient frontier",
+            ["projects", "mean NPV", "sd", "P10", "P90", "efficient"],
+            [
+                [
+                    len(p.selected),
+                    p.to_dict()["mean"],
+                    p.to_dict()["sd"],
+                    p.to_dict()["p10"],
+                    p.to_dict()["p90"],
+                    "yes" if p.efficient else "",
+                ]
+                for p in points
+            ],
+        )
+    _saved(chart)
+
+
+@plan_group.command("forward")
+@click.argument("scenario", type=_FILE)
+@click.option("--volume-column", help="Forecast column to plan on, e.g. yhat_hi_80 (default: yhat).")
+@chart_option
+@json_option
+def forward(scenario, volume_column, chart, as_json):
+    """Forecasts tied to staffing, capacity, capital spend and margin, by month."""
+    from argentier.planning import forward_view_file
+
+    view = forward_view_file(scenario, volume_column=volume_column)
+    _chart("forward", view, chart)
+    if as_json:
+        print_json(view.to_dict())
+        return
+    rows = [
+        [
+            m["month"],
+            f"{m['volume']:,.0f}",
+            m["fte"],
+            _pct(m["capacity_used"]),
+            m["revenue"],
+            m["staff_cost"],
+            m["capex"],
+            m["operating_margin"],
+        ]
+        for m in (month.to_dict() for month in view.months)
+    ]
+    _table(
+        "forward view",
+        ["month", "volume", "FTE", "seats used", "revenue", "staff cost", "capex", "operating margin"],
+        rows,
+    )
+    _saved(chart)
+
+
+@plan_group.command("examples")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def examples(directory):
+    """Copy the example inputs (supply network, capital projects, shift rules, peak and forward scenarios)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    source = resources.files("argentier.planning") / "data"
+    for item in sorted(source.iterdir(), key=lambda entry: entry.name):
+        if item.is_file():
+            with resources.as_file(item) as path:
+                shutil.copyfile(path, directory / item.name)
+            console.print(f"wrote {directory / item.name}", highlight=False)
