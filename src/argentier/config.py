@@ -122,6 +122,18 @@ class FraudSettings(_Section):
     block_at: float = Field(900.0, ge=0, le=1000, description="Default rule: scores from here are blocked.")
 
 
+class ApiSettings(_Section):
+    """``[api]``: the REST API server (``argentier serve``), upload size and the background-job pool."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    max_upload_mb: float = Field(50.0, gt=0, description="Largest document upload accepted, in MiB.")
+    job_workers: int = Field(2, ge=1, le=64, description="Threads running background jobs (in-process).")
+    blas_threads: int | None = Field(
+        1, ge=1, description="BLAS threads per matrix product in the server; None leaves the library's default."
+    )
+
+
 class Settings(_Section):
     """All of Argentier's settings, read once and passed down explicitly."""
 
@@ -131,6 +143,7 @@ class Settings(_Section):
     chunking: ChunkingSettings = ChunkingSettings()
     search: SearchSettings = SearchSettings()
     llm: LLMSettings = LLMSettings()
+    api: ApiSettings = ApiSettings()
     fraud: FraudSettings = FraudSettings()
     regwatch: RegwatchSettings = RegwatchSettings()
     source: str | None = Field(None, description="The TOML file these settings came from, if any.")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from argentier.core.store import (
+    _fraud_models,  # noqa: F401 - registers the fraud tables on Base.metadata
     _llm_models,  # noqa: F401 - registers the LLM tables on Base.metadata
     _regwatch_models,  # noqa: F401 - registers the regulatory-watch tables on Base.metadata
     _review_models,  # noqa: F401 - registers the review tables on Base.metadata
