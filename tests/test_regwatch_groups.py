@@ -156,7 +156,7 @@ def test_migration_0008_keeps_existing_updates_and_goes_back(database_url):
 
     store = Store.open(database_url, migrate=False)
     try:
-        store.upgrade("0007")
+        store.upgrade("0006")
         with store.engine.begin() as connection:
             connection.execute(
                 text(
@@ -185,7 +185,7 @@ def test_migration_0008_keeps_existing_updates_and_goes_back(database_url):
         config = store._alembic_config()
         with store.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "0007")
+            command.downgrade(config, "0006")
         with store.engine.connect() as connection:
             assert connection.execute(text("SELECT url FROM regwatch_updates")).scalar_one() == "https://x.test/a"
     finally:

@@ -6,7 +6,7 @@ as the next ``version`` of the same URL (``previous_id`` points at the version i
 moves from ``url`` to ``(url, version)``.
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0006
 Create Date: 2026-11-27
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
