@@ -1,12 +1,456 @@
-"""``argentier profit``: Product profitability: margins, variance, drivers, what-ifs, elasticity, prices."""
+"""``argentier profit``: margins, variance bridges, cost drivers, what-ifs, elasticity, prices and promotions.
+
+Every command reads sales lines and unit costs (``--sales`` and ``--costs``, or ``--data DIR`` holding
+``sales.parquet|csv`` and ``costs.parquet|csv``, as written by ``argentier profit demo DIR``).
+"""
 
 from __future__ import annotations
 
-import click
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from argentier.cli._common import ArgentierGroup
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from argentier.cli._common import ArgentierGroup, console, err_console, json_option, print_json, progress_bar
+
+if TYPE_CHECKING:
+    from argentier.profitability import ProfitData
 
 
 @click.group("profit", cls=ArgentierGroup)
 def profit_group() -> None:
     """Product profitability: margins, variance, drivers, what-ifs, elasticity, prices."""
+
+
+def _data_options(function: Callable) -> Callable:
+    for option in reversed(
+        (
+            click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+                         help="Folder with sales.parquet|csv and costs.parquet|csv."),
+            click.option("--sales", type=click.Path(dir_okay=False, path_type=Path), help="Sales lines file."),
+            click.option("--costs", type=click.Path(dir_okay=False, path_type=Path), help="Unit costs file."),
+            click.option("--drivers", help="Comma-separated cost columns to use (default: all)."),
+        )
+    ):
+        function = option(function)
+    return function
+
+
+def _find(directory: Path, stem: str) -> Path:
+    for suffix in (".parquet", ".csv"):
+        if (directory / f"{stem}{suffix}").is_file():
+            return directory / f"{stem}{suffix}"
+    raise click.UsageError(f"no {stem}.parquet or {stem}.csv in {directory}")
+
+
+@contextmanager
+def _open(options: dict[str, Any], quiet: bool) -> Iterator[ProfitData]:
+    from argentier.profitability import ProfitData
+
+    sales, costs, directory = options.pop("sales"), options.pop("costs"), options.pop("data_dir")
+    drivers = options.pop("drivers")
+    if directory is not None:
+        sales, costs = sales or _find(directory, "sales"), costs or _find(directory, "costs")
+    if sales is None or costs is None:
+        raise click.UsageError("give --sales and --costs, or --data DIR")
+    with progress_bar(disable=quiet) as progress:
+        progress.add_task("reading and checking the data", total=None)
+        data = ProfitData.load(sales, costs, drivers=None if drivers is None else _split(drivers))
+    try:
+        yield data
+    finally:
+        data.close()
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _filters(pairs: tuple[str, ...]) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise click.BadParameter(f"expected dimension=value, got {pair!r}", param_hint="--filter")
+        filters.setdefault(name.strip(), []).append(value.strip())
+    return filters
+
+
+def _period(value: str | None):
+    from argentier.profitability import parse_period
+
+    return None if value is None else parse_period(value)
+
+
+def _money(value: Any) -> str:
+    return f"{value:,.2f}"
+
+
+def _chart(steps, path: Path | None, title: str, as_json: bool) -> None:
+    if path is None:
+        return
+    from argentier.profitability import write_waterfall
+
+    written = write_waterfall(steps, path, title=title)
+    (err_console if as_json else console).print(f"chart written to {escape(str(written))}", highlight=False)
+
+
+period_option = click.option("--period", help="2025, 2025-Q2, 2025-03 or 2025-01-01:2025-06-30.")
+chart_option = click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), help="Write a .png or .html chart.")
+
+
+@profit_group.command("demo")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--skus", default=600, show_default=True, type=click.IntRange(1, 200_000))
+@click.option("--weeks", default=104, show_default=True, type=click.IntRange(1, 520))
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--format", "file_format", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+@json_option
+def demo(directory: Path, skus: int, weeks: int, seed: int, file_format: str, as_json: bool) -> None:
+    """Generate a demo catalogue with known elasticities and cost shocks into DIRECTORY."""
+    from argentier.profitability import generate_profit_demo
+
+    with progress_bar(disable=as_json) as progress:
+        progress.add_task("generating sales and costs", total=None)
+        truth = generate_profit_demo(directory, n_skus=skus, weeks=weeks, seed=seed, file_format=file_format)
+    if as_json:
+        print_json(truth.to_dict() | {"elasticities": len(truth.elasticities)})
+        return
+    console.print(f"{truth.n_sales_lines:,} sales lines for {skus} SKUs in {escape(str(truth.directory))}", highlight=False)
+    for shock in truth.cost_shocks:
+        where = ", ".join(filter(None, (shock.region, shock.category))) or "everywhere"
+        console.print(f"  cost shock: {shock.driver} {shock.change:+.0%} from {shock.start:%Y-%m} ({where})", highlight=False)
+
+
+@profit_group.command("margins")
+@_data_options
+@click.option("--by", default="sku", show_default=True, help="Comma-separated dimensions, e.g. category,region,month.")
+@period_option
+@click.option("--filter", "filters", multiple=True, metavar="DIM=VALUE", help="Keep only these lines (repeatable).")
+@click.option("--sort", default="contribution", show_default=True,
+              type=click.Choice(["contribution", "revenue", "margin_rate", "units", "key"]))
+@click.option("--limit", default=25, show_default=True, type=click.IntRange(0), help="Rows shown (0 = all).")
+@chart_option
+@json_option
+def margins(by: str, period: str | None, filters: tuple[str, ...], sort: str, limit: int, chart: Path | None,
+            as_json: bool, **options: Any) -> None:
+    """Contribution margin by any grouping, with the margin waterfall."""
+    from argentier.profitability import contribution_margin
+
+    with _open(options, as_json) as data:
+        report = contribution_margin(data, _split(by), period=_period(period), filters=_filters(filters),
+                                     sort=sort, limit=limit or None)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        table = Table(title=f"contribution margin by {', '.join(report.by) or 'total'} ({report.n_groups} groups)")
+        returns = report.total.returned_units is not None
+        for name in (*report.by, "units", *(["returned"] if returns else []), "net revenue", *report.drivers,
+                     "contribution", "margin"):
+            table.add_column(name, justify="left" if name in report.by else "right")
+        for row in (*report.rows, report.total):
+            cells = [*(escape(row.key.get(name, "total")) for name in report.by), f"{row.units:,}"]
+            if returns:
+                cells.append(f"{row.returned_units:,}")
+            rate = "" if row.margin_rate is None else f"{100 * row.margin_rate:.1f} %"
+            costs = [_money(row.costs[d]) for d in report.drivers]
+            table.add_row(*cells, _money(row.revenue), *costs, _money(row.contribution), rate)
+        console.print(table)
+    _chart(report.waterfall(), chart, "Margin waterfall", as_json)
+
+
+def _compare_options(function: Callable) -> Callable:
+    for option in reversed(
+        (
+            click.option("--base", "base_period", help="Base period (e.g. 2024); default all of the base data."),
+            click.option("--compare", "compare_period", help="Comparison period (e.g. 2025)."),
+            click.option("--compare-sales", type=click.Path(dir_okay=False, path_type=Path),
+                         help="Sales of a second version (e.g. plan) to compare with."),
+            click.option("--compare-costs", type=click.Path(dir_okay=False, path_type=Path),
+                         help="Unit costs of the second version."),
+            click.option("--level", default="sku,region", show_default=True, help="Items of the mix."),
+        )
+    ):
+        function = option(function)
+    return function
+
+
+def _bridge(options: dict[str, Any], data: ProfitData):
+    from argentier.profitability import ProfitData, variance_bridge
+
+    level = _split(options.pop("level"))
+    base_period, compare_period = _period(options.pop("base_period")), _period(options.pop("compare_period"))
+    compare_sales, compare_costs = options.pop("compare_sales"), options.pop("compare_costs")
+    if (compare_sales is None) != (compare_costs is None):
+        raise click.UsageError("give both --compare-sales and --compare-costs, or neither")
+    if compare_sales is None:
+        return variance_bridge(data, level=level, base_period=base_period, compare_period=compare_period)
+    with ProfitData.load(compare_sales, compare_costs, drivers=data.drivers) as other:
+        return variance_bridge(data, other, level=level, base_period=base_period, compare_period=compare_period,
+                               base_label="base", compare_label="compare")
+
+
+@profit_group.command("variance")
+@_data_options
+@_compare_options
+@chart_option
+@json_option
+def variance(chart: Path | None, as_json: bool, **options: Any) -> None:
+    """Bridge contribution between two periods or versions: price, volume, mix and cost-rate effects."""
+    with _open(options, as_json) as data:
+        bridge = _bridge(options, data)
+    if as_json:
+        print_json(bridge.to_dict())
+    else:
+        table = Table(title=f"contribution bridge over {', '.join(bridge.level)}")
+        table.add_column("step")
+        table.add_column("amount", justify="right")
+        for step in bridge.steps():
+            style = "bold" if step.kind == "total" else ("green" if step.amount >= 0 else "red")
+            table.add_row(escape(step.label), f"[{style}]{_money(step.amount)}[/]")
+        console.print(table)
+        console.print(f"change {_money(bridge.total_change)} = sum of the effects, to the cent", highlight=False)
+    _chart(bridge.steps(), chart, "Contribution bridge", as_json)
+
+
+@profit_group.command("drivers")
+@_data_options
+@_compare_options
+@click.option("--by", help="Roll items up to these dimensions (a subset of --level), e.g. region.")
+@click.option("--top", default=15, show_default=True, type=click.IntRange(1))
+@json_option
+def drivers(by: str | None, top: int, as_json: bool, **options: Any) -> None:
+    """Rank the cost drivers, items and (item, driver) cells that explain a change in contribution."""
+    from argentier.profitability import attribute_drivers
+
+    with _open(options, as_json) as data:
+        bridge = _bridge(options, data)
+    result = attribute_drivers(bridge, by=None if by is None else _split(by), top=top)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    table = Table(title=f"cost drivers of a {_money(result.total_change)} change in contribution")
+    for name in ("driver", "rate effect", "share of change"):
+        table.add_column(name, justify="left" if name == "driver" else "right")
+    for effect in result.drivers:
+        share = "" if effect.share_of_change is None else f"{100 * effect.share_of_change:.1f} %"
+        table.add_row(escape(effect.driver), _money(effect.amount), share)
+    console.print(table)
+    items = Table(title=f"top {len(result.items)} items by change")
+    for name in (*result.by, "change", "price", "cost rate", "volume+mix", "largest driver"):
+        items.add_column(name, justify="left" if name in result.by or name == "largest driver" else "right")
+    for item in result.items:
+        items.add_row(*(escape(item.key[n]) for n in result.by), _money(item.change), _money(item.price),
+                      _money(item.cost_rate), _money(item.volume_mix), escape(item.largest_driver or ""))
+    console.print(items)
+
+
+def _elasticities(value: str | None):
+    """``--elasticity``: a number for every SKU, or a CSV written by ``profit elasticity --out``."""
+    from argentier.profitability import read_elasticities
+
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return read_elasticities(value)
+
+
+@profit_group.command("whatif")
+@_data_options
+@click.option("--change", "changes", multiple=True, required=True, metavar="SPEC",
+              help="driver:+12%[,region=EU][,from=2025-03][,to=2025-12]; 'price' as driver for prices. Repeatable.")
+@click.option("--by", default="region", show_default=True, help="Comma-separated dimensions.")
+@period_option
+@click.option("--elasticity", help="A number for every SKU, or a CSV from 'profit elasticity --out'.")
+@click.option("--default-elasticity", type=float, help="For SKUs missing from the --elasticity file.")
+@click.option("--pass-through", default=0.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Share of each unit-cost change passed on to the price.")
+@json_option
+def whatif(changes: tuple[str, ...], by: str, period: str | None, elasticity: str | None,
+           default_elasticity: float | None, pass_through: float, as_json: bool, **options: Any) -> None:
+    """Simulate cost or price changes: impact at fixed volume (exact) and elasticity-adjusted."""
+    from argentier.profitability import Change, simulate_whatif
+
+    parsed = [Change.parse(text) for text in changes]
+    with _open(options, as_json) as data:
+        result = simulate_whatif(data, parsed, by=_split(by), period=_period(period),
+                                 elasticities=_elasticities(elasticity), default_elasticity=default_elasticity,
+                                 pass_through=pass_through)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    table = Table(title="what-if: " + "; ".join(escape(c) for c in changes))
+    for name in (*result.by, "contribution", "fixed volume", "impact", "elasticity-adjusted", "impact ", "units"):
+        table.add_column(name, justify="left" if name in result.by else "right")
+    for row in (*result.rows, result.total):
+        adjusted = row.adjusted_contribution
+        units = "" if row.adjusted_units is None else f"{row.adjusted_units / row.base_units - 1:+.2%}" if row.base_units else ""
+        table.add_row(*(escape(row.key.get(n, "total")) for n in result.by), _money(row.base_contribution),
+                      _money(row.fixed_contribution), _money(row.fixed_impact),
+                      "" if adjusted is None else _money(adjusted),
+                      "" if adjusted is None else _money(row.adjusted_impact), units)
+    console.print(table)
+
+
+@profit_group.command("elasticity")
+@_data_options
+@click.option("--method", type=click.Choice(["loglog", "dml", "naive"]), default="loglog", show_default=True)
+@click.option("--level", type=click.Choice(["sku", "category"]), default="sku", show_default=True)
+@period_option
+@click.option("--min-obs", default=30, show_default=True, type=click.IntRange(3))
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the estimates to a CSV.")
+@click.option("--limit", default=25, show_default=True, type=click.IntRange(0), help="Rows shown (0 = all).")
+@json_option
+def elasticity(method: str, level: str, period: str | None, min_obs: int, seed: int, out: Path | None,
+               limit: int, as_json: bool, **options: Any) -> None:
+    """Price elasticity per SKU or category, with intervals and identification warnings."""
+    from argentier.profitability import ElasticityEstimator, price_panel, write_elasticities
+
+    with _open(options, as_json) as data:
+        panel = price_panel(data, period=_period(period))
+    with progress_bar(disable=as_json) as progress:
+        progress.add_task(f"fitting {method} elasticities", total=None)
+        estimator = ElasticityEstimator(method=method, level=level, min_obs=min_obs, seed=seed).fit(panel)
+    if out is not None:
+        write_elasticities(estimator.estimates_, out)
+    if as_json:
+        print_json([e.to_dict() for e in estimator.estimates_])
+        return
+    table = Table(title=f"{method} elasticities by {level} ({len(estimator.estimates_)} groups)")
+    for name in (level, "elasticity", "95 % interval", "obs", "warnings"):
+        table.add_column(name, justify="right" if name in ("elasticity", "obs") else "left")
+    for e in estimator.estimates_[: limit or None]:
+        value = "" if e.elasticity is None else f"{e.elasticity:.3f}"
+        interval = "" if e.lower is None else f"{e.lower:.2f} to {e.upper:.2f}"
+        table.add_row(escape(e.group), value, interval, str(e.n_obs), escape("; ".join(e.warnings)))
+    console.print(table)
+    warned = sum(1 for e in estimator.estimates_ if e.warnings)
+    console.print(f"{warned} group(s) with warnings" + (f"; estimates written to {out}" if out else ""), highlight=False)
+
+
+@profit_group.command("iv")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--quantity", required=True, help="Quantity column (logged).")
+@click.option("--price", required=True, help="Price column (logged, instrumented).")
+@click.option("--instrument", "instruments", multiple=True, required=True, help="Instrument column (repeatable).")
+@click.option("--control", "controls", multiple=True, help="Exogenous control column, logged (repeatable).")
+@click.option("--where", "where", help="Keep rows where COLUMN=VALUE, e.g. year=1995.")
+@json_option
+def iv(path: Path, quantity: str, price: str, instruments: tuple[str, ...], controls: tuple[str, ...],
+       where: str | None, as_json: bool) -> None:
+    """Elasticity by two-stage least squares from a CSV or Parquet table (e.g. Stock & Watson's cigarettes)."""
+    import pandas as pd
+
+    from argentier.errors import InputError
+    from argentier.profitability import iv_elasticity
+
+    try:
+        frame = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read: {exc}", source=str(path)) from None
+    if where:
+        column, _, value = where.partition("=")
+        if column not in frame.columns:
+            raise InputError(f"no column {column!r} for --where", source=str(path))
+        frame = frame[frame[column].astype(str) == value]
+    result = iv_elasticity(frame, quantity=quantity, price=price, instruments=instruments, exog=controls)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    console.print(f"2SLS elasticity {result.elasticity:.3f} (robust s.e. {result.std_error:.3f}, 95 % "
+                  f"{result.lower:.2f} to {result.upper:.2f}), first-stage F {result.first_stage_f:.1f}, "
+                  f"{result.n_obs} observations", highlight=False)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+
+
+@profit_group.command("prices")
+@_data_options
+@click.option("--elasticity", help="A number for every SKU, or a CSV from 'profit elasticity --out' "
+              "(default: estimated by category from the data).")
+@click.option("--default-elasticity", type=float, help="For SKUs missing from the --elasticity file.")
+@click.option("--products", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV with sku, family, tier (good/better/best) for price ordering.")
+@period_option
+@click.option("--max-change", default=0.10, show_default=True, type=click.FloatRange(0, 1))
+@click.option("--margin-floor", default=0.0, show_default=True, type=click.FloatRange(-1, 1))
+@click.option("--tier-gap", default=0.0, show_default=True, type=click.FloatRange(0, 1))
+@click.option("--min-units-ratio", type=click.FloatRange(0, 2), help="Keep total units at least this share of today's.")
+@click.option("--solver", type=click.Choice(["milp", "cp-sat"]), default="milp", show_default=True)
+@click.option("--time-limit", default=60.0, show_default=True, type=click.FloatRange(0.1))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the recommended prices to a CSV.")
+@click.option("--limit", default=25, show_default=True, type=click.IntRange(0), help="Rows shown (0 = all).")
+@json_option
+def prices(elasticity: str | None, default_elasticity: float | None, products: Path | None, period: str | None,
+           max_change: float, margin_floor: float, tier_gap: float, min_units_ratio: float | None, solver: str,
+           time_limit: float, out: Path | None, limit: int, as_json: bool, **options: Any) -> None:
+    """Recommend ladder prices that maximise contribution under margin, change and tier constraints."""
+    import pandas as pd
+
+    from argentier.profitability import ElasticityEstimator, price_panel, pricing_items, recommend_prices
+
+    catalogue = None if products is None else pd.read_csv(products)
+    with _open(options, as_json) as data:
+        given = _elasticities(elasticity)
+        if given is None:
+            given = ElasticityEstimator(level="category").fit(price_panel(data)).elasticities()
+        elif isinstance(given, float):
+            given, default_elasticity = {}, given
+        items = pricing_items(data, given, period=_period(period), products=catalogue,
+                              default_elasticity=default_elasticity)
+    with progress_bar(disable=as_json) as progress:
+        progress.add_task(f"optimising {len(items)} prices", total=None)
+        result = recommend_prices(items, max_change=max_change, margin_floor=margin_floor, tier_gap=tier_gap,
+                                  min_units_ratio=min_units_ratio, solver=solver, time_limit=time_limit)
+    if out is not None:
+        result.to_csv(out)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    changed = sorted((c for c in result.choices if c.new_price != c.current_price),
+                     key=lambda c: c.contribution - c.new_contribution)
+    table = Table(title=f"{len(changed)} of {len(result.choices)} prices change ({result.status}, "
+                        f"{result.solve_seconds:.1f} s)")
+    for name in ("item", "price", "new price", "units", "new units", "contribution", "new contribution"):
+        table.add_column(name, justify="left" if name == "item" else "right")
+    for c in changed[: limit or None]:
+        table.add_row(escape(c.item), str(c.current_price), str(c.new_price), f"{c.units:,.0f}", f"{c.new_units:,.0f}",
+                      _money(c.contribution), _money(c.new_contribution))
+    console.print(table)
+    console.print(f"modelled contribution {_money(result.contribution_before)} -> {_money(result.contribution_after)}"
+                  f" (bound {_money(result.bound)})", highlight=False)
+    if result.below_floor:
+        console.print(f"[yellow]{len(result.below_floor)} item(s) cannot reach the margin floor within "
+                      f"{max_change:.0%}[/]", highlight=False)
+
+
+@profit_group.command("promotions")
+@_data_options
+@click.option("--baseline-periods", default=4, show_default=True, type=click.IntRange(1, 52))
+@period_option
+@json_option
+def promotions(baseline_periods: int, period: str | None, as_json: bool, **options: Any) -> None:
+    """Return on past promotions: lift and incremental contribution over a seasonally adjusted baseline."""
+    from argentier.profitability import promotion_roi
+
+    with _open(options, as_json) as data:
+        report = promotion_roi(data, baseline_periods=baseline_periods, period=_period(period))
+    if as_json:
+        print_json(report.to_dict())
+        return
+    table = Table(title=f"{len(report.events)} promotions ({report.skipped} without a baseline)")
+    for name in ("category", "events", "lift", "incremental contribution", "investment", "ROI"):
+        table.add_column(name, justify="left" if name == "category" else "right")
+    for category, entry in report.by_category.items():
+        lift = "" if entry["lift"] is None else f"{entry['lift']:+.1%}"
+        roi = "" if entry["roi"] is None else f"{entry['roi']:+.2f}"
+        table.add_row(escape(category), str(entry["events"]), lift, _money(entry["incremental_contribution"]),
+                      _money(entry["investment"]), roi)
+    console.print(table)
