@@ -348,7 +348,7 @@ def test_a_watched_folder_adds_its_new_files_at_each_fetch(watch, tmp_path):
     second = watch.fetch_all()
     assert (second.sources[0].new, second.sources[0].duplicates) == (1, 2)
     updates = watch.list_updates()
-    assert {update.title for update in updates} == {"vat-2027", "einvoicing"}
+    assert {update.title for update in updates} == {"VAT rate change", "E-invoicing mandate"}  # first lines
     assert all(update.jurisdiction == "FR" and update.url.startswith("file://") for update in updates)
     with pytest.raises(InputError, match="folder not found"):
         watch.add_source(str(tmp_path / "missing"), jurisdiction="FR", kind="folder")
