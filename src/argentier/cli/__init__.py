@@ -20,6 +20,7 @@ from argentier.cli._regwatch import regwatch_group
 from argentier.cli._regwatch_summarise import summarise_command
 from argentier.cli._review import review_group
 from argentier.cli._search import search
+from argentier.cli._serve import serve, users_group
 
 
 @click.group(cls=ArgentierGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,6 +49,8 @@ cli.add_command(fraud_group)
 cli.add_command(forecast_group)
 cli.add_command(profit_group)
 cli.add_command(plan_group)
+cli.add_command(serve)
+cli.add_command(users_group)
 
 
 def main() -> None:

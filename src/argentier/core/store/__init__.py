@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from argentier.core.store import (
+    _auth_models,  # noqa: F401 - registers the users and API tokens tables on Base.metadata
     _forecast_models,  # noqa: F401 - registers the forecasting tables on Base.metadata
     _fraud_models,  # noqa: F401 - registers the fraud tables on Base.metadata
     _llm_models,  # noqa: F401 - registers the LLM tables on Base.metadata

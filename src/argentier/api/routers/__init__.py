@@ -1,0 +1,15 @@
+"""One router per domain; a new module adds its router here and to :data:`ROUTERS`."""
+
+from argentier.api.routers import audit, auth, documents, jobs, regwatch, review, search
+
+ROUTERS = (
+    auth.router,
+    documents.router,
+    search.router,
+    review.router,
+    regwatch.router,
+    jobs.router,
+    audit.router,
+)
+
+__all__ = ["ROUTERS"]
