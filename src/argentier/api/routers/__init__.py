@@ -1,6 +1,6 @@
 """One router per domain; a new module adds its router here and to :data:`ROUTERS`."""
 
-from argentier.api.routers import audit, auth, documents, jobs, regwatch, review, search
+from argentier.api.routers import audit, auth, documents, fraud, jobs, regwatch, review, search
 
 ROUTERS = (
     auth.router,
@@ -8,6 +8,7 @@ ROUTERS = (
     search.router,
     review.router,
     regwatch.router,
+    fraud.router,
     jobs.router,
     audit.router,
 )
