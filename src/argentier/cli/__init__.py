@@ -14,6 +14,7 @@ from argentier.cli._demo import demo
 from argentier.cli._docs import docs_group
 from argentier.cli._forecast import forecast_group
 from argentier.cli._fraud import fraud_group
+from argentier.cli._fraud_store import alerts, feedback, models_group
 from argentier.cli._plan import plan_group
 from argentier.cli._profit import profit_group
 from argentier.cli._regwatch import regwatch_group
@@ -45,6 +46,8 @@ cli.add_command(review_group)
 regwatch_group.add_command(summarise_command)
 cli.add_command(regwatch_group)
 cli.add_command(contracts_group)
+for command in (models_group, alerts, feedback):
+    fraud_group.add_command(command)
 cli.add_command(fraud_group)
 cli.add_command(forecast_group)
 cli.add_command(profit_group)
