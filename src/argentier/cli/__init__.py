@@ -13,6 +13,7 @@ from argentier.cli._contracts import contracts_group
 from argentier.cli._demo import demo
 from argentier.cli._docs import docs_group
 from argentier.cli._forecast import forecast_group
+from argentier.cli._forecast_book import scenario_group, version_group
 from argentier.cli._fraud import fraud_group
 from argentier.cli._fraud_store import alerts, feedback, models_group
 from argentier.cli._plan import plan_group
@@ -49,6 +50,8 @@ cli.add_command(contracts_group)
 for command in (models_group, alerts, feedback):
     fraud_group.add_command(command)
 cli.add_command(fraud_group)
+forecast_group.add_command(version_group)
+forecast_group.add_command(scenario_group)
 cli.add_command(forecast_group)
 cli.add_command(profit_group)
 cli.add_command(plan_group)
