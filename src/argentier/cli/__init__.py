@@ -17,6 +17,7 @@ from argentier.cli._forecast_book import scenario_group, version_group
 from argentier.cli._fraud import fraud_group
 from argentier.cli._fraud_store import alerts, feedback, models_group
 from argentier.cli._plan import plan_group
+from argentier.cli._plan_portfolio import capital, supply
 from argentier.cli._profit import profit_group
 from argentier.cli._regwatch import regwatch_group
 from argentier.cli._regwatch_summarise import summarise_command
@@ -54,6 +55,8 @@ forecast_group.add_command(version_group)
 forecast_group.add_command(scenario_group)
 cli.add_command(forecast_group)
 cli.add_command(profit_group)
+plan_group.add_command(supply)
+plan_group.add_command(capital)
 cli.add_command(plan_group)
 cli.add_command(serve)
 cli.add_command(users_group)
