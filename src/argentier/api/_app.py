@@ -15,6 +15,7 @@ from argentier.api._jobs import JobRunner
 from argentier.api._throttle import LoginThrottle
 from argentier.api.routers import ROUTERS
 from argentier.config import Settings
+from argentier.web import mount_web
 
 if TYPE_CHECKING:
     from argentier.core.embeddings import Embedder
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    mount_web(app)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

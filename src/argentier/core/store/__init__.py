@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from argentier.core.store import (
+    _account_models,  # noqa: F401 - registers the account-data tables (assistant's query tools) on Base.metadata
+    _assistant_models,  # noqa: F401 - registers the assistant's conversation log on Base.metadata
     _auth_models,  # noqa: F401 - registers the users and API tokens tables on Base.metadata
     _forecast_models,  # noqa: F401 - registers the forecasting tables on Base.metadata
     _fraud_models,  # noqa: F401 - registers the fraud tables on Base.metadata
