@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from argentier import __version__
+from argentier.cli._assistant import ASSISTANT_COMMANDS, assistant_group
 from argentier.cli._common import AppContext, ArgentierGroup
 from argentier.cli._config import config_group
 from argentier.cli._contracts import contracts_group
@@ -58,6 +59,9 @@ cli.add_command(profit_group)
 plan_group.add_command(supply)
 plan_group.add_command(capital)
 cli.add_command(plan_group)
+cli.add_command(assistant_group)
+for command in ASSISTANT_COMMANDS:
+    cli.add_command(command)
 cli.add_command(serve)
 cli.add_command(users_group)
 

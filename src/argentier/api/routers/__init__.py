@@ -1,6 +1,21 @@
 """One router per domain; a new module adds its router here and to :data:`ROUTERS`."""
 
-from argentier.api.routers import audit, auth, documents, fraud, jobs, regwatch, review, search
+from argentier.api.routers import (
+    assistant,
+    audit,
+    auth,
+    contracts,
+    datasets,
+    documents,
+    forecast,
+    fraud,
+    jobs,
+    planning,
+    profitability,
+    regwatch,
+    review,
+    search,
+)
 
 ROUTERS = (
     auth.router,
@@ -8,7 +23,13 @@ ROUTERS = (
     search.router,
     review.router,
     regwatch.router,
+    contracts.router,
     fraud.router,
+    datasets.router,
+    forecast.router,
+    profitability.router,
+    planning.router,
+    assistant.router,
     jobs.router,
     audit.router,
 )
