@@ -1,31 +1,14 @@
 """End-to-end runs of the installed ``argentier`` command in a fresh data home."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-ARGENTIER = str(Path(sys.executable).parent / "argentier")
+from _cli import cli_runner
 
 
 @pytest.fixture
 def run(tmp_path, database_url):
-    home = tmp_path / "home"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ARGENTIER_")}
-    env.update(ARGENTIER_HOME=str(home), ARGENTIER_DATABASE_URL=database_url)
-
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [ARGENTIER, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"argentier {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
-        return result
-
-    return run
+    return cli_runner(tmp_path, database_url)
 
 
 def test_docs_add_search_list_remove(run, tmp_path):

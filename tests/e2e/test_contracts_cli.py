@@ -1,17 +1,14 @@
 """End-to-end runs of ``argentier contracts`` in a subprocess: review (one file, bulk, export), ask, errors."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from _cli import cli_runner
 
 from argentier.core.documents import load_document
 
-ARGENTIER = str(Path(sys.executable).parent / "argentier")
 CONTRACT = """SUPPLY AGREEMENT
 
 This Supply Agreement is made as of the 1st day of September, 2019 between Acme Widgets Inc. ("Supplier") and
@@ -29,27 +26,8 @@ written notice. This Agreement shall be governed by the laws of the State of Del
 """
 
 
-def _runner(tmp_path: Path, database_url: str):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ARGENTIER_")}
-    env.update(
-        ARGENTIER_HOME=str(tmp_path / "home"), ARGENTIER_DATABASE_URL=database_url, USER="ann", COLUMNS="200"
-    )
-
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [ARGENTIER, *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"argentier {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
-        return result
-
-    return run
+def _runner(tmp_path, database_url):
+    return cli_runner(tmp_path, database_url, USER="ann")
 
 
 @pytest.fixture

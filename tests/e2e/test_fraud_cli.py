@@ -3,37 +3,13 @@ analyst verdicts back as labels; bad input gives a one-line error and no output 
 
 import csv
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-ARGENTIER = str(Path(sys.executable).parent / "argentier")
+from _cli import cli_runner
 
 
 def _runner(tmp_path, database_url):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ARGENTIER_")}
-    env.update(
-        ARGENTIER_HOME=str(tmp_path / "home"), ARGENTIER_DATABASE_URL=database_url, USER="bob", COLUMNS="200"
-    )
-
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [ARGENTIER, *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"argentier {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
-        return result
-
-    return run
+    return cli_runner(tmp_path, database_url, USER="bob")
 
 
 @pytest.fixture

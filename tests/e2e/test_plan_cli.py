@@ -1,40 +1,18 @@
 """End-to-end runs of ``argentier plan`` in a subprocess, on the shipped example inputs."""
 
 import json
-import os
 import subprocess
-import sys
 from importlib import resources
-from pathlib import Path
 
 import pytest
+from _cli import cli_runner
 
-ARGENTIER = str(Path(sys.executable).parent / "argentier")
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture
 def run(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ARGENTIER_")}
-    env.update(ARGENTIER_HOME=str(tmp_path / "home"), COLUMNS="200")
-
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [ARGENTIER, "plan", *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(
-                f"argentier plan {' '.join(args)} failed ({result.returncode}):\n{result.stderr}"
-            )
-        return result
-
-    return run
+    return cli_runner(tmp_path, prefix=("plan",))
 
 
 @pytest.fixture

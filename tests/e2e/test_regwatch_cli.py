@@ -1,12 +1,8 @@
 """The installed ``argentier regwatch`` commands, end to end."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ARGENTIER = str(Path(sys.executable).parent / "argentier")
+from _cli import cli_runner
 
 UPDATE = """VAT rate change for e-books
 
@@ -18,13 +14,10 @@ their invoicing systems by 31 December 2026. The standard rate of 20% no longer 
 
 
 def test_add_then_summarise_an_update(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ARGENTIER_")}
-    env["ARGENTIER_HOME"] = str(tmp_path / "home")
     notice = tmp_path / "notice.txt"
     notice.write_text(UPDATE)
 
-    def run(*args):
-        return subprocess.run([ARGENTIER, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    run = cli_runner(tmp_path)
 
     added = run("regwatch", "add", str(notice), "--jurisdiction", "FR", "--json")
     assert added.returncode == 0, added.stderr
@@ -36,13 +29,11 @@ def test_add_then_summarise_an_update(tmp_path):
     assert data["dates"]["effective"] == "2027-01-01"
     assert len(data["summary"].split()) <= 40
     assert data["sentences"] and all(sentence["text"] in text for sentence in data["sentences"])
-    bad = run("regwatch", "add", str(notice), "--jurisdiction", "XX")
+    bad = run("regwatch", "add", str(notice), "--jurisdiction", "XX", check=False)
     assert bad.returncode == 1 and "XX" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_digest_groups_updates_by_jurisdiction_and_severity(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ARGENTIER_")}
-    env["ARGENTIER_HOME"] = str(tmp_path / "home")
     fr = tmp_path / "fr.txt"
     fr.write_text(UPDATE)
     de = tmp_path / "de.txt"
@@ -51,8 +42,7 @@ def test_digest_groups_updates_by_jurisdiction_and_severity(tmp_path):
         "guide for importers. The guide explains the existing procedures and changes no rule.\n"
     )
 
-    def run(*args):
-        return subprocess.run([ARGENTIER, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    run = cli_runner(tmp_path)
 
     assert run("regwatch", "add", str(fr), "--jurisdiction", "FR").returncode == 0
     assert run("regwatch", "add", str(de), "--jurisdiction", "DE").returncode == 0
@@ -71,13 +61,10 @@ def test_digest_groups_updates_by_jurisdiction_and_severity(tmp_path):
 
 
 def test_added_updates_go_to_the_review_queue_once(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ARGENTIER_")}
-    env["ARGENTIER_HOME"] = str(tmp_path / "home")
     notice = tmp_path / "notice.txt"
     notice.write_text(UPDATE)
 
-    def run(*args):
-        return subprocess.run([ARGENTIER, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    run = cli_runner(tmp_path)
 
     assert run("regwatch", "add", str(notice), "--jurisdiction", "FR").returncode == 0
     assert run("regwatch", "add", str(notice), "--jurisdiction", "FR").returncode == 0  # a duplicate
@@ -97,13 +84,10 @@ The Ministry of Finance confirmed that electronically supplied books will be tax
 
 
 def test_related_updates_are_grouped_listed_and_linked_in_the_digest(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ARGENTIER_")}
-    env["ARGENTIER_HOME"] = str(tmp_path / "home")
     for name, text in (("ministry.txt", UPDATE), ("alert.txt", RELATED)):
         (tmp_path / name).write_text(text)
 
-    def run(*args):
-        return subprocess.run([ARGENTIER, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    run = cli_runner(tmp_path)
 
     added = json.loads(run("regwatch", "add", "ministry.txt", "alert.txt", "--jurisdiction", "FR", "--json").stdout)
     group_ids = {outcome["update"]["group_id"] for outcome in added}
@@ -120,5 +104,5 @@ def test_related_updates_are_grouped_listed_and_linked_in_the_digest(tmp_path):
     digest = json.loads(run("regwatch", "digest", "--json").stdout)
     assert all(len(entry["related"]) == 1 for entry in digest["entries"])
     assert "Related:" in run("regwatch", "digest").stdout
-    missing = run("regwatch", "group", "999")
+    missing = run("regwatch", "group", "999", check=False)
     assert missing.returncode == 1 and "no update group" in missing.stderr and "Traceback" not in missing.stderr

@@ -1,35 +1,20 @@
 """End-to-end runs of ``argentier review`` on findings written with the Python API into the same database."""
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from _cli import cli_runner
 
 from argentier.core.grounding import find_quote
 from argentier.core.review import Producer, ReviewService
 
-ARGENTIER = str(Path(sys.executable).parent / "argentier")
 POLICY = "Treasury policy. The net debt to EBITDA covenant must stay below 3.0x at each quarter end."
 
 
 @pytest.fixture
 def run(tmp_path, database_url):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ARGENTIER_")}
-    env.update(ARGENTIER_HOME=str(tmp_path / "home"), ARGENTIER_DATABASE_URL=database_url, USER="bob")
-    env["COLUMNS"] = "200"  # rich squeezes tables into 80 columns when not writing to a terminal
-
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [ARGENTIER, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"argentier {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
-        return result
-
-    return run
+    return cli_runner(tmp_path, database_url, USER="bob")
 
 
 @pytest.fixture
