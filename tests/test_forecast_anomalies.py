@@ -96,3 +96,64 @@ def test_level_must_make_sense():
     data = load_series(pd.DataFrame({"unique_id": "a", "ds": range(20), "y": 1.0}))
     with pytest.raises(ValueError, match="level"):
         AnomalyDetector(level=20).fit(data)
+
+
+def _one_series(y, season_length=4):
+    frame = pd.DataFrame({"unique_id": "a", "ds": np.arange(len(y)), "y": y})
+    return AnomalyDetector().fit(load_series(frame, season_length=season_length)).predict()
+
+
+@pytest.fixture(scope="module")
+def base_series():
+    t = np.arange(96)
+    return 200 * (1 + 0.002 * t) * (1 + 0.2 * np.sin(2 * np.pi * t / 4)) * np.exp(
+        np.random.default_rng(3).normal(0, 0.02, 96)
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "magnitude", "expected_kind"),
+    [
+        ("level_shift", 0.2, "level_shift_up"),
+        ("level_shift", -0.2, "level_shift_down"),
+        ("ramp", -0.4, None),
+        ("spike", 1.0, "spike"),
+    ],
+)
+def test_each_injected_kind_is_found_near_its_start_with_a_plain_reason(base_series, kind, magnitude, expected_kind):
+    y = inject(base_series, kind, 60, magnitude=magnitude, season_length=4)
+    result = _one_series(y)
+    near = [a for a in result.anomalies if 60 <= int(a.start) <= 64]
+    assert near, [(a.start, a.kind) for a in result.anomalies]
+    assert len(result.anomalies) <= 2  # the change, not a cloud of alarms
+    if expected_kind:
+        assert near[0].kind == expected_kind
+    assert near[0].reason and near[0].lo < near[0].expected < near[0].hi
+
+
+def test_a_level_shift_carries_the_counterfactual_expected_value(base_series):
+    y = inject(base_series, "level_shift", 60, magnitude=0.25, season_length=4)
+    shift = next(a for a in _one_series(y).anomalies if a.kind == "level_shift_up")
+    assert shift.lo < shift.expected < shift.y  # expected: the level before the shift, at this season
+    assert "+2" in shift.reason and "without the shift" in shift.reason
+    assert shift.y / shift.expected == pytest.approx(1.25, abs=0.08)
+
+
+def test_clean_series_raise_nothing(base_series):
+    assert _one_series(base_series).anomalies == ()
+    assert not _one_series(np.full(40, 5.0)).frame["is_anomaly"].any()  # flat and zero-noise: no division by 0
+
+
+def test_detector_flags_are_the_scan_events_and_level_scales_thresholds(base_series):
+    from argentier.forecast._anomaly_scan import DEFAULT_THRESHOLDS, find_events, scan_series
+
+    y = inject(base_series, "level_shift", 50, magnitude=0.15, season_length=4)
+    y[20] *= 1.6
+    result = _one_series(y)
+    events = find_events(scan_series(y, (4,)), DEFAULT_THRESHOLDS)
+    assert np.flatnonzero(result.frame["is_anomaly"]).tolist() == [e.position for e in events] == [20, 50]
+    frame = pd.DataFrame({"unique_id": "a", "ds": np.arange(len(y)), "y": y})
+    strict = AnomalyDetector(level=99.999).fit(load_series(frame, season_length=4)).predict()
+    assert strict.frame["is_anomaly"].sum() <= result.frame["is_anomaly"].sum()
+    with pytest.raises(ValueError, match="thresholds"):
+        AnomalyDetector(thresholds={"volatility": 3.0}).fit(load_series(frame, season_length=4))

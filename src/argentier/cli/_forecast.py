@@ -231,6 +231,14 @@ def _plan_book(app: AppContext):
     type=click.Path(path_type=Path),
     help="Future values of the exogenous columns (unique_id, ds, drivers) for the horizon.",
 )
+@click.option(
+    "--driver-agg",
+    "driver_agg",
+    multiple=True,
+    metavar="COLUMN=RULE",
+    help="With --levels: how a driver adds up the hierarchy: sum, mean (default) or wmean (weighted by each"
+    " series' recent y, e.g. price=wmean). Repeatable.",
+)
 @click.option("--save-version", help="Also keep the forecast in the store as the next version of this name.")
 @click.option(
     "--version-kind", type=click.Choice(["forecast", "budget"]), default="forecast", show_default=True
@@ -256,6 +264,7 @@ def run(
     out,
     chart,
     future,
+    driver_agg,
     save_version,
     version_kind,
     as_json,
@@ -267,6 +276,7 @@ def run(
     forecaster = _forecaster(
         horizon, levels, models, global_model, cv_windows, reconciliation, nonnegative, engine
     )
+    forecaster.driver_aggregation = list(driver_agg) or None
     series = _load(data, freq, season_length, hierarchy, fill, duplicates)
     if not as_json:
         _print_report(series.report)
@@ -443,7 +453,7 @@ def anomalies(
         progress.add_task("scoring actuals", total=None)
         result = AnomalyDetector(level=level).fit(series).predict()
     if out:
-        columns = ["unique_id", "ds", "y", "expected", "lo", "hi", "score", "is_anomaly", "kind"]
+        columns = ["unique_id", "ds", "y", "expected", "lo", "hi", "score", "is_anomaly", "kind", "reason"]
         write_table(result.frame[columns], out)
     if chart:
         anomaly_chart(result.frame, chart)

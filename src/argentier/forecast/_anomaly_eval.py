@@ -1,7 +1,8 @@
 """Measuring anomaly detection: inject known anomalies into real series and score the detections as events.
 
 Injections mimic what finance teams meet: a level shift (a regional price change), a ramp (a supply-cost
-drift building up over two seasons) and a seasonal change (the seasonal swing grows). A labelled anomaly is
+drift building up over two seasons), a seasonal change (the seasonal swing grows) and a spike (one odd period:
+a bulk order, a booking error). A labelled anomaly is
 found when a flagged period falls in ``[start, start + tolerance]``; the delay is the distance to the first
 one. A detected event (a run of flagged periods) is a true positive when it touches such a window.
 
@@ -14,13 +15,13 @@ one. A detected event (a run of flagged periods) is a true positive when it touc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 __all__ = ["INJECTIONS", "inject", "score_events"]
 
-INJECTIONS = ("level_shift", "ramp", "seasonal_change")
+INJECTIONS = ("level_shift", "ramp", "seasonal_change", "spike")
 
 
 def _seasonal_profile(y: np.ndarray, m: int) -> np.ndarray:
@@ -38,19 +39,25 @@ def _seasonal_profile(y: np.ndarray, m: int) -> np.ndarray:
     return (profile - profile.mean())[positions]
 
 
-def inject(y: np.ndarray, kind: str, start: int, *, magnitude: float, season_length: int) -> np.ndarray:
+def inject(
+    y: np.ndarray, kind: str, start: int, *, magnitude: float, season_length: int, ramp_length: int | None = None
+) -> np.ndarray:
     """A copy of ``y`` with one anomaly from ``start`` on (``magnitude``: relative size, see the module doc).
 
-    ``level_shift``: ``y * (1 + magnitude)``; ``ramp``: the same change reached linearly over two seasons;
-    ``seasonal_change``: the seasonal component multiplied by ``1 + magnitude``.
+    ``level_shift``: ``y * (1 + magnitude)``; ``ramp``: the same change reached linearly over ``ramp_length``
+    periods (default two seasons);
+    ``seasonal_change``: the seasonal component multiplied by ``1 + magnitude``; ``spike``: ``y[start]`` alone
+    times ``1 + magnitude``.
     """
     y = np.asarray(y, float).copy()
     if kind == "level_shift":
         y[start:] *= 1.0 + magnitude
     elif kind == "ramp":
-        length = max(2 * season_length, 4)
+        length = ramp_length or max(2 * season_length, 4)
         factor = np.minimum(np.arange(1, len(y) - start + 1) / length, 1.0)
         y[start:] *= 1.0 + magnitude * factor
+    elif kind == "spike":
+        y[start] *= 1.0 + magnitude
     elif kind == "seasonal_change":
         y[start:] += magnitude * _seasonal_profile(y, season_length)[start:]
     else:
@@ -59,19 +66,20 @@ def inject(y: np.ndarray, kind: str, start: int, *, magnitude: float, season_len
 
 
 def score_events(
-    flags: Mapping[str, np.ndarray], starts: Mapping[str, int], *, tolerance: int
+    flags: Mapping[str, np.ndarray], starts: Mapping[str, int | Sequence[int]], *, tolerance: int
 ) -> dict[str, float | int | None]:
     """Event-level precision, recall, F1 and detection delay (in periods) over series with or without a label.
 
-    ``flags``: per series, a boolean array of flagged periods; ``starts``: the labelled start per series
-    (series without a label are clean). Example in the module docstring.
+    ``flags``: per series, a boolean array of flagged periods; ``starts``: the labelled start per series, or
+    several (series without a label are clean). Example in the module docstring.
     """
-    found, delays, events, true_events = 0, [], 0, 0
+    found, delays, events, true_events, labelled = 0, [], 0, 0, 0
     for uid, flagged in flags.items():
         flagged = np.asarray(flagged, bool)
-        window = None
-        if uid in starts:
-            window = (starts[uid], starts[uid] + tolerance)
+        given = starts.get(uid, ())
+        windows = [(int(s), int(s) + tolerance) for s in ([given] if np.isscalar(given) else given)]
+        labelled += len(windows)
+        for window in windows:
             hits = np.flatnonzero(flagged[window[0] : window[1] + 1])
             if len(hits):
                 found += 1
@@ -79,9 +87,8 @@ def score_events(
         edges = np.flatnonzero(np.diff(np.concatenate([[0], flagged.astype(int), [0]])))
         for begin, end in zip(edges[::2], edges[1::2] - 1):
             events += 1
-            if window is not None and begin <= window[1] and end >= window[0]:
+            if any(begin <= window[1] and end >= window[0] for window in windows):
                 true_events += 1
-    labelled = len(starts)
     precision = true_events / events if events else None
     recall = found / labelled if labelled else None
     f1 = (2 * precision * recall / (precision + recall)) if precision and recall else 0.0

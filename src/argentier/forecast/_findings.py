@@ -25,7 +25,7 @@ from argentier.forecast._anomalies import Anomaly
 __all__ = ["ANOMALY_KIND", "record_anomaly_findings"]
 
 ANOMALY_KIND = "forecast.anomaly"
-PRODUCER = Producer("forecast.anomalies", __version__, model="ets-one-step+cusum")
+PRODUCER = Producer("forecast.anomalies", __version__, model="robust-decomposition+change-scans")
 
 
 def record_anomaly_findings(service: ReviewService, anomalies: Iterable[Anomaly]) -> list[FindingRecord]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from argentier.errors import ArgentierError, InputError, NotFittedError
 from argentier.forecast._data import SeriesData, load_series, require_periods  # noqa: F401 - load_series: doctest
-from argentier.forecast._hierarchy import RECONCILERS, Hierarchy, aggregate_levels, reconcile
+from argentier.forecast._hierarchy import RECONCILERS, Hierarchy, reconcile
 from argentier.forecast._models import (
     DEFAULT_MODELS,
     choose_combinations,
@@ -115,6 +115,8 @@ class Forecaster:
     ``global_model="auto"`` adds a LightGBM model over all series when there is enough data;
     ``reconciliation`` is one of ``bottom_up``, ``min_trace`` (shrunk covariance), ``min_trace_ols``,
     ``wls_struct``; ``engine="dask"`` runs statsforecast on a Dask cluster through fugue.
+    ``driver_aggregation`` says how each exogenous driver adds up a hierarchy (``["price=wmean", "promo=sum"]``
+    or a mapping; ``mean`` by default; see :mod:`argentier.forecast._drivers`).
     """
 
     def __init__(
@@ -132,6 +134,7 @@ class Forecaster:
         engine: Engine = "local",
         n_jobs: int = 1,
         seed: int = 0,
+        driver_aggregation: Sequence[str] | dict[str, str] | None = None,
     ) -> None:
         self.horizon = horizon
         self.models = models
@@ -145,6 +148,7 @@ class Forecaster:
         self.engine = engine
         self.n_jobs = n_jobs
         self.seed = seed
+        self.driver_aggregation = driver_aggregation
 
     def _validate(self) -> None:
         if not isinstance(self.horizon, int) or isinstance(self.horizon, bool) or self.horizon < 1:
@@ -191,7 +195,8 @@ class Forecaster:
         """Build the levels, validate the models on rolling origins, choose per series and forecast.
 
         ``future`` holds the exogenous drivers (``unique_id, ds`` and the data's exogenous columns) for the
-        ``horizon`` periods after each series; models that take regressors (ARIMA) then use them.
+        ``horizon`` periods after each series; models that take regressors (ARIMA) then use them. With a
+        hierarchy, give them for the bottom series: every level gets them aggregated by ``driver_aggregation``.
         """
         import pandas as pd
 
@@ -201,17 +206,26 @@ class Forecaster:
         columns = tuple(data.hierarchy if hierarchy is None else hierarchy)
         m = self.season_length or data.season_length
         notes: list[str] = []
-        exog = data.exog if future is not None and not columns else ()
+        exog = data.exog if future is not None else ()
         if data.exog and not exog:
-            why = "with a hierarchy" if columns else "without their future values"
-            notes.append(f"exogenous columns {', '.join(data.exog)} are not used {why}")
+            notes.append(f"exogenous columns {', '.join(data.exog)} are not used without their future values")
         frame = data.frame[["unique_id", "ds", "y", *columns, *exog]]
         if columns:
+            from argentier.forecast._drivers import aggregate_future, aggregate_with_drivers, driver_weights, parse_rules
+
             missing = [c for c in columns if c not in data.frame.columns]
             if missing:
                 raise InputError(f"hierarchy column(s) {', '.join(missing)} not in the data")
-            y_all, self.hierarchy_ = aggregate_levels(frame, columns)
-            y_all = y_all[["unique_id", "ds", "y"]]
+            rules = parse_rules(self.driver_aggregation, exog)
+            weights = driver_weights(frame, m)
+            y_all, self.hierarchy_ = aggregate_with_drivers(frame, columns, rules, weights)
+            y_all = y_all[["unique_id", "ds", "y", *exog]]
+            if exog:
+                future = aggregate_future(future, frame, columns, rules, weights)
+                notes.append(
+                    "drivers aggregated up the hierarchy: "
+                    + ", ".join(f"{column} by {rule}" for column, rule in rules.items())
+                )
         else:
             y_all, self.hierarchy_ = frame[["unique_id", "ds", "y", *exog]].copy(), None
         y_all = y_all.sort_values(["unique_id", "ds"]).reset_index(drop=True)

@@ -17,7 +17,7 @@ level). Reconciled forecasts add up: every aggregate equals the sum of its botto
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -123,10 +123,13 @@ def _spec(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[str]]:
     return spec
 
 
-def aggregate_levels(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataFrame, Hierarchy]:
+def aggregate_levels(
+    frame: pd.DataFrame, columns: Sequence[str], exog_aggregation: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, Hierarchy]:
     """All series of every level, summed from the bottom; returns ``(long frame, hierarchy)``.
 
-    Numeric columns other than ``y`` (exogenous drivers) are averaged over the children.
+    Numeric columns other than ``y`` (exogenous drivers) are averaged over the children, or aggregated as
+    ``exog_aggregation`` says (``{"promo_spend": "sum"}``; see :mod:`argentier.forecast._drivers`).
     """
     from hierarchicalforecast.utils import aggregate
 
@@ -140,7 +143,7 @@ def aggregate_levels(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.Da
         y, summing, tags = aggregate(
             work[["ds", "y", "_total", *spec[-1][1:], *exog]],
             spec,
-            exog_vars={c: "mean" for c in exog} or None,
+            exog_vars={c: (exog_aggregation or {}).get(c, "mean") for c in exog} or None,
         )
     except ValueError as exc:
         raise InputError(f"cannot build the hierarchy {', '.join(columns)}: {exc}") from exc
@@ -149,6 +152,7 @@ def aggregate_levels(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.Da
         return uid[len(TOTAL) + 1 :] if uid.startswith(TOTAL + "/") else uid
 
     y["unique_id"] = y["unique_id"].map(rename)
+    y = y.rename(columns={f"{c}_{agg}": c for c, agg in ((c, (exog_aggregation or {}).get(c, "mean")) for c in exog)})
     summing = summing.assign(unique_id=summing["unique_id"].map(rename)).set_index("unique_id")
     summing.columns = [rename(c) for c in summing.columns]
     names = ["total"] + ["/".join(level[1:]).replace("_series", "series") for level in spec[1:]]
