@@ -285,9 +285,8 @@ def write_table(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
     ['title,Insurance', 'NDA,0.8']
     """
     import csv
-    import os
-    import tempfile
 
+    from argentier.core.files import atomic_path
     from argentier.errors import InputError
 
     path = Path(path)
@@ -297,9 +296,7 @@ def write_table(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
     if not path.parent.exists():
         raise InputError("the folder does not exist", source=str(path))
     columns = list(dict.fromkeys(key for row in rows for key in row))
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(handle)
-    try:
+    with atomic_path(path, make_parents=False) as tmp:
         if suffix == ".csv":
             with open(tmp, "w", newline="", encoding="utf-8") as stream:
                 writer = csv.DictWriter(stream, fieldnames=columns)
@@ -316,8 +313,4 @@ def write_table(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
                 sheet.append([row.get(column) for column in columns])
             sheet.freeze_panes = "B2"
             book.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from argentier.errors import InputError
+from argentier.core.files import write_atomic as _write_atomic
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -16,23 +14,8 @@ __all__ = ["write_atomic", "write_table"]
 
 
 def write_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` so readers see the old file or the whole new one, never half of it.
-
-    >>> write_atomic("note.txt", b"ok").read_bytes()
-    b'ok'
-    """
-    path = Path(path)
-    if path.parent and not path.parent.exists():
-        raise InputError("folder does not exist", source=str(path.parent))
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    """Write ``data`` to ``path`` atomically; the folder must exist (a missing one is an :class:`InputError`)."""
+    return _write_atomic(path, data, make_parents=False)
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:

@@ -369,33 +369,15 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     >>> write_table(pd.DataFrame({"a": [1]}), "out.csv").read_text()
     'a\\n1\\n'
     """
-    import os
-    import tempfile
+    from argentier.core.files import atomic_path
 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise InputError("must end in .csv or .parquet", source=str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(handle)
-    try:
+    with atomic_path(path) as temporary:
         if suffix == ".csv":
             frame.to_csv(temporary, index=False)
         else:
             frame.to_parquet(temporary, index=False)
-        publish_file(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     return path
-
-
-def publish_file(temporary: str | Path, path: str | Path) -> None:
-    """Give a finished temporary file the usual permissions (it was created private) and rename it into place."""
-    import os
-
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temporary, 0o666 & ~umask)
-    os.replace(temporary, path)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from argentier.core.files import write_atomic
 from argentier.errors import InputError, NotFittedError
-from argentier.fraud._data import publish_file
 from argentier.fraud._features import FeatureConfig
 
 if TYPE_CHECKING:
@@ -34,17 +32,7 @@ FORMAT = "argentier.fraud.model/1"
 
 def write_atomic_bytes(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and a rename, so a failure leaves no half file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        publish_file(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, data)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

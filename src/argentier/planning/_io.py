@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from argentier.core.files import atomic_path, write_atomic
 from argentier.errors import InputError
 
 if TYPE_CHECKING:
@@ -117,27 +115,3 @@ def numeric_column(
     return values
 
 
-@contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; it replaces ``path`` only if the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    try:
-        yield Path(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def write_atomic(path: str | Path, text: str) -> Path:
-    """Write text so that readers never see a half-written file.
-
-    >>> write_atomic("plan.txt", "ok").read_text()
-    'ok'
-    """
-    with atomic_path(path) as temporary:
-        temporary.write_text(text, encoding="utf-8")
-    return Path(path)
