@@ -16,6 +16,7 @@ from argentier.cli._common import (
     json_option,
     pass_app,
     print_json,
+    progress_bar,
     split_groups,
 )
 
@@ -37,9 +38,14 @@ def _store(app: AppContext) -> Iterator[Store]:  # noqa: F821 - imported lazily
 @click.option(
     "--port", default=None, type=click.IntRange(1, 65535), help="Port  [default: [api] port, 8000]."
 )
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load each module's demo data first, create the 'demo' admin and print a one-click login URL.",
+)
 @pass_app
-def serve(app: AppContext, host: str | None, port: int | None) -> None:
-    """Serve the REST API (OpenAPI schema at /openapi.json, interactive docs at /docs)."""
+def serve(app: AppContext, host: str | None, port: int | None, demo: bool) -> None:
+    """Serve the REST API and web app (OpenAPI schema at /openapi.json, interactive docs at /docs)."""
     import uvicorn
 
     from argentier.api import create_app
@@ -55,8 +61,51 @@ def serve(app: AppContext, host: str | None, port: int | None) -> None:
         # embedding took 128 ms with 2 threads against 13 ms with 1 on the 2-core reference machine, loaded).
         threadpool_limits(settings.api.blas_threads, user_api="blas")
     api = create_app(settings)
+    if demo:
+        _load_demo(api, host, port)
     console.print(f"Argentier API on http://{host}:{port} (docs: http://{host}:{port}/docs); Ctrl+C to stop")
     uvicorn.run(api, host=host, port=port, log_level="warning")
+
+
+DEMO_USER = "demo"
+DEMO_GROUPS = ("treasury",)  # the demo corpus's one restricted group, so the demo admin reads every document
+
+
+def _load_demo(api, host: str, port: int) -> None:  # api: the FastAPI app (imported lazily)
+    """Load the demo data into the app's store and home, make sure the demo admin exists, print the login URL."""
+    import secrets
+
+    from argentier.api._datasets_demo import load_demo_data
+    from argentier.api.auth import create_token, create_user, list_users
+
+    services = api.state.services
+    store = services.store
+    if not any(user.username == DEMO_USER for user in list_users(store)):
+        # A random password nobody needs: the token below logs in; `argentier users token demo` issues more.
+        create_user(store, DEMO_USER, secrets.token_urlsafe(24), role="admin", groups=DEMO_GROUPS)
+    with progress_bar() as progress:
+        task = progress.add_task("loading demo data", total=None)
+        steps = load_demo_data(
+            services,
+            owner=DEMO_USER,
+            groups=(),  # demo datasets are public: every user of the demo sees them
+            on_step=lambda name: progress.update(task, description=f"loading demo data: {name}"),
+        )
+    console.print("[bold]Demo data[/]")
+    for step in steps:
+        colour = {"failed": "red", "kept": "dim"}.get(step.status, "green")
+        console.print(
+            f"  [{colour}]{step.status:<7}[/] {step.module:<14} {escape(step.detail)} ({step.seconds:.1f} s)",
+            highlight=False,
+        )
+    issued = create_token(store, DEMO_USER, name="serve-demo", expires_in_days=7)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    console.print(
+        f"\n[bold]Open[/] http://{shown}:{port}/#token={issued.token}\n"
+        f"  (logged in as {DEMO_USER}, admin; the token expires in 7 days)",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @click.group("users", cls=ArgentierGroup)

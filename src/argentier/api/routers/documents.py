@@ -9,9 +9,7 @@ another group becomes that group's own document.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import tempfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Annotated
 
@@ -21,8 +19,9 @@ from starlette.concurrency import run_in_threadpool
 from argentier.api._audit import record_write
 from argentier.api._deps import Analyst, ServicesDep, Viewer
 from argentier.api._schemas import AddOutcomeOut, DocumentDetail, DocumentOut, Page
-from argentier.api.routers._paging import Limit, Offset, page_of
+from argentier.api.routers._paging import Limit, Offset
 from argentier.core.documents import SUPPORTED_SUFFIXES
+from argentier.core.files import write_atomic
 from argentier.core.library import DEFAULT_COLLECTION
 from argentier.errors import InputError
 
@@ -103,11 +102,7 @@ async def upload_document(
     target = Path(services.settings.home) / "uploads" / key[:2] / key / name
     created = not target.exists()
     if created:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, target)
+        write_atomic(target, data)
     try:
         # Parsing and embedding take seconds: off the event loop, so other requests go on meanwhile.
         outcome = await run_in_threadpool(
@@ -141,9 +136,17 @@ def list_documents(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict:
-    """The documents your groups may read, oldest first."""
-    documents = services.library.list_documents(collection=collection, groups=user.groups)
-    return page_of([document.to_dict() for document in documents], limit, offset)
+    """The documents your groups may read, oldest first (one page; ``total`` counts them all)."""
+    library = services.library
+    documents = library.list_documents(collection=collection, groups=user.groups, limit=limit, offset=offset)
+    total = library.count_documents(collection=collection, groups=user.groups)
+    return {
+        "items": [document.to_dict() for document in documents],
+        "limit": limit,
+        "offset": offset,
+        "next_offset": offset + limit if offset + limit < total else None,
+        "total": total,
+    }
 
 
 @router.get("/{document_id}", response_model=DocumentDetail)

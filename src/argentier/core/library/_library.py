@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer
 
 from argentier.config import Settings
 from argentier.core.chunking import Chunk as TextChunk
@@ -318,19 +318,42 @@ class Library:
             return None
         return readable_by(frozenset(groups), self.settings.search.public_group)
 
-    def list_documents(
-        self, *, collection: str | None = None, groups: Iterable[str] | None = None
-    ) -> list[DocumentInfo]:
-        """The documents (of one collection, if given) that the caller's ``groups`` may read."""
-        statement = select(Document).join(Collection, Collection.id == Document.collection_id)
+    def _listing(self, statement: Any, collection: str | None, groups: Iterable[str] | None) -> Any:
+        statement = statement.join(Collection, Collection.id == Document.collection_id)
         if collection is not None:
             statement = statement.where(Collection.name == collection)
         visible = self._visible(groups)
-        if visible is not None:
-            statement = statement.where(visible)
+        return statement if visible is None else statement.where(visible)
+
+    def list_documents(
+        self,
+        *,
+        collection: str | None = None,
+        groups: Iterable[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[DocumentInfo]:
+        """The documents (of one collection, if given) that the caller's ``groups`` may read, oldest first.
+
+        ``limit`` and ``offset`` cut one page (all of them by default); :meth:`count_documents` gives the total.
+        Texts and structures are not read, so listing stays cheap however long the documents are.
+        """
+        if (limit is not None and limit < 0) or offset < 0:
+            raise InputError(f"limit and offset must be at least 0, got {limit} and {offset}")
+        statement = self._listing(select(Document), collection, groups).options(
+            defer(Document.text), defer(Document.structure)
+        )
+        statement = statement.order_by(Document.id).offset(offset)
+        if limit is not None:
+            statement = statement.limit(limit)
         with self.store.session() as session:
-            rows = session.scalars(statement.order_by(Document.id)).all()
-            return [DocumentInfo.from_row(row) for row in rows]
+            return [DocumentInfo.from_row(row) for row in session.scalars(statement).all()]
+
+    def count_documents(self, *, collection: str | None = None, groups: Iterable[str] | None = None) -> int:
+        """How many documents :meth:`list_documents` would list without a limit."""
+        statement = self._listing(select(func.count(Document.id)), collection, groups)
+        with self.store.session() as session:
+            return int(session.scalar(statement) or 0)
 
     def get_document(self, document_id: int, *, groups: Iterable[str] | None = None) -> StoredDocument:
         """One document with its text and structure; :class:`AccessDeniedError` if ``groups`` may not read it."""
