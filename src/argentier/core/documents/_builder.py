@@ -41,19 +41,109 @@ def normalize_inline(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).translate(_TRANSLATE).split())
 
 
+# A cell holding an amount: digits with optional currency, sign, parentheses, separators, percent or scale
+# suffix. A bare four-digit year is not an amount: it labels a column ("2019"), even spaced out ("2 0 1 8").
+_AMOUNT = re.compile(
+    r"^[(\-−–]?\s*(?:[$€£¥]|US\$|USD|EUR|GBP|CHF|JPY|RMB|CAD|AUD)?\s*[(\-−–]?\s*"
+    r"\d[\d,.\s]*\)?\s*(?:%|[km]|bn|m)?\)?$",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"^(?:FY\s*)?(?:19|20)\d\d$|^(?:1\s*9|2\s*0)\s*\d\s*\d$", re.IGNORECASE)
+_UNIT = re.compile(
+    r"\b(?:thousands?|millions?|billions?)\b|[$€£]\s?['’]?000"
+    r"|\b(?:USD|EUR|GBP|RMB|[$€£])\s?(?:m|bn)\b|[$€£]m\b|\b(?:USD|EUR|GBP|RMB|US\$)\s?['’‘]?000",
+    re.IGNORECASE,
+)
+
+
+def _is_unit(cell: str) -> bool:
+    """A short cell naming the scale of the amounts: "(in millions)", "U.S. $ in thousands", "€m"."""
+    return len(cell) <= 60 and bool(_UNIT.search(cell))
+
+
+def _is_amount(cell: str) -> bool:
+    return bool(cell) and not _YEAR.match(cell) and bool(_AMOUNT.match(cell))
+
+
+def _header_depth(rows: list[list[str]], header: bool) -> int:
+    """How many leading rows label the columns: 0, or 1 plus the continuation rows of a multi-row header.
+
+    With ``header=False`` (the source marked none) a first row is still taken as the header when it holds no
+    amount while a later row does. A following row continues the header while it holds no amount in the
+    value columns (every column but the first, which labels rows) and either its first cell is empty, names a
+    unit ("(in millions)") or the rest name a year; a row with only a first cell ("Assets:") is a section of the
+    body.
+    """
+    value_rows = [index for index, row in enumerate(rows) if any(_is_amount(cell) for cell in row[1:])]
+    if not value_rows:
+        return 1 if header else 0
+    first_values = value_rows[0]
+    if first_values == 0:
+        return 1 if header else 0
+    depth = 1
+    while depth < first_values:
+        label, rest = rows[depth][0], [cell for cell in rows[depth][1:] if cell]
+        if label and not _is_unit(label) and not any(_YEAR.match(cell) for cell in rest):
+            break
+        if not label and not rest:
+            break
+        depth += 1
+    return depth
+
+
+def _merged_names(rows: list[list[str]], depth: int) -> list[str]:
+    """One name per column from ``depth`` header rows: upper rows' spanning labels prefix the lower ones.
+
+    In an upper header row a single label over the value columns spans all of them, and so does a lone unit
+    ("(in millions)") in any header row; evenly spaced labels each span the empty cells up to the next
+    ("Domestic", "", "International", ""). A unit named in the first column ("($ in millions)") moves to the
+    value columns, where it belongs.
+    """
+    width = max(len(row) for row in rows[:depth])
+    columns: list[list[str]] = [[] for _ in range(width)]
+    for level, row in enumerate(rows[:depth]):
+        cells = row + [""] * (width - len(row))
+        labelled = [index for index in range(1, width) if cells[index]]
+        if len(labelled) == 1 and (level < depth - 1 or _is_unit(cells[labelled[0]])):
+            cells = [cells[0]] + [cells[labelled[0]]] * (width - 1)
+        elif len(labelled) > 1 and level < depth - 1:
+            steps = {b - a for a, b in zip(labelled, labelled[1:])} | {width - labelled[-1]}
+            if len(steps) == 1 and steps != {1}:
+                for index in range(labelled[0] + 1, width):
+                    cells[index] = cells[index] or cells[index - 1]
+        for index, cell in enumerate(cells):
+            if cell and (not columns[index] or columns[index][-1] != cell):
+                columns[index].append(cell)
+    unit = [part for part in columns[0] if _is_unit(part)]
+    if unit:
+        columns[0] = [part for part in columns[0] if part not in unit]
+        for column in columns[1:]:
+            column.extend(part for part in unit if part not in column)
+    return [" ".join(parts) for parts in columns]
+
+
 def table_lines(rows: Sequence[Sequence[str]], *, header: bool = True) -> list[str]:
     """Flatten table rows to lines in which every body cell carries its column header.
 
+    The header line lists the column names; each body row follows as ``name: cell`` pairs. A multi-row
+    header (see :func:`_header_depth`) is merged per column, so a value keeps its full label.
+
     >>> table_lines([["Item", "Amount"], ["Rent", "1,200"], ["", "300"]])
     ['Item | Amount', 'Item: Rent | Amount: 1,200', 'Amount: 300']
+    >>> rows = [["", "Years ended June 30,", ""], ["", "2019", "2018"], ["Sales", "$1,496.5", "$1,202.9"]]
+    >>> table_lines(rows)[0]
+    'Years ended June 30, 2019 | Years ended June 30, 2018'
+    >>> table_lines(rows)[1]
+    'Sales | Years ended June 30, 2019: $1,496.5 | Years ended June 30, 2018: $1,202.9'
     """
     cleaned = [[normalize_inline(cell) for cell in row] for row in rows]
     cleaned = [row for row in cleaned if any(row)]
     if not cleaned:
         return []
-    names = cleaned[0] if header else []
-    lines = [" | ".join(cell for cell in names if cell)] if header else []
-    for row in cleaned[1:] if header else cleaned:
+    depth = _header_depth(cleaned, header)
+    names = _merged_names(cleaned, depth) if depth else []
+    lines = [" | ".join(cell for cell in names if cell)] if depth else []
+    for row in cleaned[depth:]:
         cells = []
         for index, cell in enumerate(row):
             if not cell:
