@@ -34,16 +34,16 @@ def cli_runner(
     timeout: float = 300,
     **extra_env: str,
 ) -> Run:
-    """``run(*args, check=True)``: ``argentier [prefix] args`` in ``cwd`` with its own home ``cwd/home``.
+    """``run(*args, check=True, stdin=None)``: ``argentier [prefix] args`` in ``cwd`` with its home ``cwd/home``.
 
-    With ``check`` a non-zero exit fails the test and shows the command's stderr.
+    With ``check`` a non-zero exit fails the test and shows the command's stderr; ``stdin`` is text to type.
     """
     env = clean_env(cwd / "home", database_url, **extra_env)
 
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    def run(*args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
         command = [ARGENTIER, *prefix, *args]
         result = subprocess.run(
-            command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+            command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False, input=stdin
         )
         if check and result.returncode != 0:
             raise AssertionError(f"{' '.join(command[1:])} failed ({result.returncode}):\n{result.stderr}")

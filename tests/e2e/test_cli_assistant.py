@@ -1,14 +1,9 @@
 """End-to-end runs of ``argentier ask``, ``argentier chat`` and ``argentier assistant`` in a fresh data home."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-ARGENTIER = str(Path(sys.executable).parent / "argentier")
+from _cli import cli_runner
 
 CLOSE = """# Month-end close
 
@@ -24,17 +19,7 @@ Revenue was EUR 412 million in 2019. Revenue was EUR 388 million in 2018.
 
 @pytest.fixture
 def run(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ARGENTIER_")}
-    env.update(ARGENTIER_HOME=str(tmp_path / "home"))
-
-    def run(*args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
-        result = subprocess.run(
-            [ARGENTIER, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, input=stdin
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"argentier {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
-        return result
-
+    run = cli_runner(tmp_path)
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "close.md").write_text(CLOSE)
@@ -44,7 +29,10 @@ def run(tmp_path):
 
 def test_ask_prints_the_cited_answer_as_json_and_as_text(run, tmp_path):
     data = json.loads(run("ask", "When are the ledgers locked?", "--collection", "policies", "--json").stdout)
-    assert not data["refused"] and data["answer"] == "The ledgers of the closing month are locked at 18:00 on working day 3."
+    assert (
+        not data["refused"]
+        and data["answer"] == "The ledgers of the closing month are locked at 18:00 on working day 3."
+    )
     citation = data["citations"][0]
     assert set(citation) >= {"document", "page", "start", "end", "quote"}
     assert citation["document"]["path"] == (tmp_path / "docs" / "close.md").resolve().as_posix()
@@ -74,10 +62,18 @@ def test_chat_keeps_context_and_logs_the_exchanges(run):
 def test_assistant_eval_reports_the_measures(run, tmp_path):
     qa = tmp_path / "qa.jsonl"
     qa.write_text(
-        json.dumps({"question": "When are the ledgers locked?", "answer": "18:00 on working day 3",
-                    "evidence": [{"document": "close.md", "page": None}]}) + "\n"
-        + json.dumps({"question": "What was the revenue in 2018?", "answer": "EUR 388 million"}) + "\n"
-        + json.dumps({"question": "Who is the external auditor?", "answer": "", "unanswerable": True}) + "\n"
+        json.dumps(
+            {
+                "question": "When are the ledgers locked?",
+                "answer": "18:00 on working day 3",
+                "evidence": [{"document": "close.md", "page": None}],
+            }
+        )
+        + "\n"
+        + json.dumps({"question": "What was the revenue in 2018?", "answer": "EUR 388 million"})
+        + "\n"
+        + json.dumps({"question": "Who is the external auditor?", "answer": "", "unanswerable": True})
+        + "\n"
     )
     report = json.loads(run("assistant", "eval", str(qa), "--collection", "policies", "--json").stdout)
     assert report["n"] == 3 and report["accuracy"] == 1.0 and report["recall_at_5"] == 1.0
@@ -87,6 +83,40 @@ def test_assistant_eval_reports_the_measures(run, tmp_path):
 
     (tmp_path / "bad.jsonl").write_text("{broken\n")
     failed = run("assistant", "eval", str(tmp_path / "bad.jsonl"), check=False)
-    assert failed.returncode == 1 and "line 1" in failed.stderr and len(failed.stderr.strip().splitlines()) == 1
+    assert (
+        failed.returncode == 1 and "line 1" in failed.stderr and len(failed.stderr.strip().splitlines()) == 1
+    )
     empty = run("ask", "  ", check=False)
     assert empty.returncode == 1 and "empty" in empty.stderr
+
+
+def test_account_data_is_loaded_checked_and_answered_within_groups(tmp_path):
+    run = cli_runner(tmp_path)
+    (tmp_path / "customers.csv").write_text(
+        "customer_id,name,currency,groups\nC-1,Northwind Traders GmbH,EUR,sales-emea\nC-2,Contoso Ltd,USD,sales-us\n"
+    )
+    (tmp_path / "invoices.csv").write_text(
+        "invoice_number,customer_id,issue_date,due_date,amount,currency\n"
+        "INV-1,C-1,2026-01-05,2026-02-04,1200.50,EUR\nINV-2,C-2,2026-01-05,2026-02-04,99.00,USD\n"
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "invoice_number,customer_id,issue_date,due_date,amount,currency\nINV-9,C-1,soon,2026-02-04,1,EUR\n"
+    )
+    loaded = json.loads(
+        run(
+            "assistant", "accounts", "load", "customers", "customers.csv", "--groups", "finance", "--json"
+        ).stdout
+    )
+    assert loaded[0]["inserted"] == 2
+    run("assistant", "accounts", "load", "invoices", "invoices.csv", "--groups", "sales-emea", "--json")
+    failed = run("assistant", "accounts", "load", "invoices", str(bad), "--groups", "finance", check=False)
+    assert failed.returncode == 1 and "bad.csv" in failed.stderr and "issue_date" in failed.stderr
+    assert "Traceback" not in failed.stderr and len(failed.stderr.strip().splitlines()) == 1
+    question = "What are the open invoices of Northwind Traders GmbH?"
+    emea = json.loads(run("ask", question, "--groups", "sales-emea", "--json").stdout)
+    assert not emea["refused"] and "INV-1" in json.dumps(emea)
+    us = json.loads(run("ask", question, "--groups", "sales-us", "--json").stdout)
+    assert "INV-1" not in json.dumps(us) and "1,200.50" not in json.dumps(us)
+    names = [tool["name"] for tool in json.loads(run("assistant", "tools", "--json").stdout)]
+    assert {"open_invoices", "customer_balance"} <= set(names)

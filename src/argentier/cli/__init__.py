@@ -8,6 +8,7 @@ import click
 
 from argentier import __version__
 from argentier.cli._assistant import ASSISTANT_COMMANDS, assistant_group
+from argentier.cli._assistant_accounts import accounts_group, tools
 from argentier.cli._common import AppContext, ArgentierGroup
 from argentier.cli._config import config_group
 from argentier.cli._contracts import contracts_group
@@ -59,6 +60,8 @@ cli.add_command(profit_group)
 plan_group.add_command(supply)
 plan_group.add_command(capital)
 cli.add_command(plan_group)
+assistant_group.add_command(accounts_group)
+assistant_group.add_command(tools)
 cli.add_command(assistant_group)
 for command in ASSISTANT_COMMANDS:
     cli.add_command(command)

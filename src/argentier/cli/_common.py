@@ -46,6 +46,17 @@ class AppContext:
         finally:
             library.close()
 
+    @contextmanager
+    def store(self) -> Iterator["Store"]:  # noqa: F821 - imported lazily
+        """The store alone, for commands that need no embedding model."""
+        from argentier.core.store import Store
+
+        store = Store.open(self.settings.effective_database_url)
+        try:
+            yield store
+        finally:
+            store.close()
+
 
 pass_app = click.make_pass_decorator(AppContext, ensure=True)
 

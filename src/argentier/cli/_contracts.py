@@ -262,15 +262,11 @@ def stats(app: AppContext, as_json: bool) -> None:
     """Reviewer acceptance of contract findings, per clause category, term and playbook."""
     from argentier.contracts import CATEGORIES, category_kind
     from argentier.core.review import ReviewService
-    from argentier.core.store import Store
 
     names = {category_kind(category): category for category in CATEGORIES}
     names |= {"contracts.term": "key terms", "contracts.playbook": "playbook"}
-    store = Store.open(app.settings.effective_database_url)
-    try:
+    with app.store() as store:
         result = ReviewService(store, app.settings).stats()
-    finally:
-        store.close()
     rows = [(names[row.kind], row.counts) for row in result.by_kind if row.kind in names]
     if as_json:
         print_json([{"category": name, **counts.to_dict()} for name, counts in rows])

@@ -203,16 +203,12 @@ def print_frame(frame, title: str, limit: int = 40) -> None:
 def _plan_book(app: AppContext):
     from contextlib import contextmanager
 
-    from argentier.core.store import Store
     from argentier.forecast import PlanBook
 
     @contextmanager
     def opened():
-        store = Store.open(app.settings.effective_database_url)
-        try:
+        with app.store() as store:
             yield PlanBook(store)
-        finally:
-            store.close()
 
     return opened()
 
@@ -460,14 +456,10 @@ def anomalies(
     recorded = []
     if findings and result.anomalies:
         from argentier.core.review import ReviewService
-        from argentier.core.store import Store
         from argentier.forecast import record_anomaly_findings
 
-        store = Store.open(app.settings.effective_database_url)
-        try:
+        with app.store() as store:
             recorded = record_anomaly_findings(ReviewService(store, app.settings), result.anomalies)
-        finally:
-            store.close()
     if as_json:
         print_json(
             {**result.to_dict(), "finding_ids": [f.id for f in recorded], "out": str(out) if out else None}

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,17 +120,6 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     for row in rows:
         table.add_row(*(escape(_fmt(cell)) for cell in row))
     console.print(table)
-
-
-@contextmanager
-def _store(app: AppContext) -> Iterator[Any]:
-    from argentier.core.store import Store
-
-    store = Store.open(app.settings.effective_database_url)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 @click.group("fraud", cls=ArgentierGroup)
@@ -529,7 +517,7 @@ def drift(
         from argentier.core.review import ReviewService
         from argentier.fraud._alerts import record_drift
 
-        with _store(app) as store:
+        with app.store() as store:
             finding = record_drift(
                 ReviewService(store, app.settings),
                 report,
@@ -737,7 +725,7 @@ def stream(
     if save_state:
         from argentier.fraud._registry import save_feature_state
 
-        with _store(app) as store:
+        with app.store() as store:
             save_feature_state(store, save_state, scorer.state, model_version=model.version)
     if as_json:
         print_json(report.to_dict())

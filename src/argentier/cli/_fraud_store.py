@@ -11,7 +11,7 @@ import click
 from rich.markup import escape
 
 from argentier.cli._common import AppContext, console, json_option, pass_app, print_json
-from argentier.cli._fraud import _DATA, _FILE, _day, _load, _store, _table, data_options, score_period
+from argentier.cli._fraud import _DATA, _FILE, _day, _load, _table, data_options, score_period
 
 
 @click.group("models")
@@ -63,7 +63,7 @@ def models_register(
     from argentier.fraud._registry import ModelRegistry
 
     model = FraudModel.load(model_path)
-    with _store(app) as store:
+    with app.store() as store:
         registry = ModelRegistry(store)
         entry = registry.register(model, name=name, note=note)
         if champion:
@@ -79,7 +79,7 @@ def models_list(app: AppContext, name: str | None, as_json: bool) -> None:
     """Registered models, newest first."""
     from argentier.fraud._registry import ModelRegistry
 
-    with _store(app) as store:
+    with app.store() as store:
         _print_entries(ModelRegistry(store).list(name), as_json)
 
 
@@ -91,7 +91,7 @@ def models_promote(app: AppContext, model_id: int, as_json: bool) -> None:
     """Make a model the champion of its family (the previous champion becomes a challenger)."""
     from argentier.fraud._registry import ModelRegistry
 
-    with _store(app) as store:
+    with app.store() as store:
         _print_entries([ModelRegistry(store).promote(model_id)], as_json)
 
 
@@ -103,7 +103,7 @@ def models_retire(app: AppContext, model_id: int, as_json: bool) -> None:
     """Take a model out of service (it stays in the registry)."""
     from argentier.fraud._registry import ModelRegistry
 
-    with _store(app) as store:
+    with app.store() as store:
         _print_entries([ModelRegistry(store).retire(model_id)], as_json)
 
 
@@ -135,7 +135,7 @@ def models_compare(
     first, last = _day(start, "--from"), _day(end, "--to")
     frame = _load(app, data, mapping, label_delay_days, skip_bad_rows, labels_path)
     results = []
-    with _store(app) as store:
+    with app.store() as store:
         registry = ModelRegistry(store)
         entries = [entry for entry in registry.list(name) if entry.status in ("champion", "challenger")]
         if not entries:
@@ -205,7 +205,7 @@ def alerts(
         rules=(rules_path, review_at, block_at),
         data_args=(mapping, label_delay_days, skip_bad_rows, labels_path),
     )
-    with _store(app) as store:
+    with app.store() as store:
         created = raise_alerts(
             ReviewService(store, app.settings), scored.frame, model_version=scored.model_version
         )
@@ -231,7 +231,7 @@ def feedback(app: AppContext, out: Path, as_json: bool) -> None:
     from argentier.fraud._alerts import alert_labels
     from argentier.fraud._data import write_table
 
-    with _store(app) as store:
+    with app.store() as store:
         labels = alert_labels(ReviewService(store, app.settings))
     write_table(labels, out)
     summary = {"out": str(out), "labels": len(labels), "frauds": int(labels.is_fraud.sum())}

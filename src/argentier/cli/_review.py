@@ -30,13 +30,9 @@ _STATUSES = tuple(_STATUS_STYLE)
 def _review_service(app: AppContext) -> Iterator["ReviewService"]:
     """The review service over the configured store; no embedding model is loaded."""
     from argentier.core.review import ReviewService
-    from argentier.core.store import Store
 
-    store = Store.open(app.settings.effective_database_url)
-    try:
+    with app.store() as store:
         yield ReviewService(store, app.settings)
-    finally:
-        store.close()
 
 
 def _reviewer(value: str | None) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
 from rich.markup import escape
@@ -19,18 +17,6 @@ from argentier.cli._common import (
     progress_bar,
     split_groups,
 )
-
-
-@contextmanager
-def _store(app: AppContext) -> Iterator[Store]:  # noqa: F821 - imported lazily
-    """The store alone: managing users needs no embedding model."""
-    from argentier.core.store import Store
-
-    store = Store.open(app.settings.effective_database_url)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 @click.command("serve")
@@ -135,7 +121,7 @@ def users_add(
     """Add a user; `argentier users add alice --role admin` bootstraps the first admin."""
     from argentier.api.auth import create_user
 
-    with _store(app) as store:
+    with app.store() as store:
         user = create_user(store, username, password, role=role, groups=split_groups(groups) or ())
     if as_json:
         print_json(user.to_dict())
@@ -155,7 +141,7 @@ def users_token(app: AppContext, username: str, name: str, expires_days: float |
     """Issue an API token for USERNAME; it is printed once."""
     from argentier.api.auth import create_token
 
-    with _store(app) as store:
+    with app.store() as store:
         issued = create_token(store, username, name=name, expires_in_days=expires_days)
     if as_json:
         print_json(issued.to_dict())
@@ -170,7 +156,7 @@ def users_list(app: AppContext, as_json: bool) -> None:
     """Every user with role and groups."""
     from argentier.api.auth import list_users
 
-    with _store(app) as store:
+    with app.store() as store:
         users = list_users(store)
     if as_json:
         print_json([user.to_dict() for user in users])
