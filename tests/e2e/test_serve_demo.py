@@ -65,7 +65,7 @@ def test_serve_demo_loads_every_module_and_prints_a_login_url(tmp_path):
         output = (tmp_path / "serve.log").read_text()
         match = re.search(rf"http://127\.0\.0\.1:{port}/#token=(\S+)", output)
         assert match, output
-        for module in ("documents", "contracts", "regwatch", "forecast", "profitability", "fraud"):
+        for module in ("documents", "contracts", "regwatch", "assistant", "forecast", "profitability", "fraud"):
             assert re.search(rf"loaded\s+{module}\b", output), output
         assert "failed" not in output, output
         headers = {"Authorization": f"Bearer {match.group(1)}"}
@@ -86,6 +86,10 @@ def test_serve_demo_loads_every_module_and_prints_a_login_url(tmp_path):
         for kind in ("regwatch.summary", "forecast.anomaly"):
             found = httpx.get(f"{base}/review/findings", params={"kind": kind}, headers=headers).json()
             assert found["items"], kind
+        answer = httpx.post(
+            f"{base}/assistant/ask", json={"question": "Who approves a customer refund of EUR 800?"}, headers=headers
+        ).json()
+        assert not answer["refused"] and "credit control team leader" in answer["answer"], answer
         # the web app answers at the root the URL points to
         assert httpx.get(f"{base}/").status_code == 200
     finally:
@@ -96,7 +100,7 @@ def test_serve_demo_loads_every_module_and_prints_a_login_url(tmp_path):
     try:
         output = (tmp_path / "serve.log").read_text()
         token = re.search(r"/#token=(\S+)", output).group(1)
-        for module in ("documents", "contracts", "regwatch", "forecast", "profitability", "fraud"):
+        for module in ("documents", "contracts", "regwatch", "assistant", "forecast", "profitability", "fraud"):
             assert re.search(rf"kept\s+{module}\b", output), output
         headers = {"Authorization": f"Bearer {token}"}
         versions = httpx.get(f"{base}/forecast/versions", headers=headers).json()

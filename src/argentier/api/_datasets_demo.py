@@ -122,6 +122,29 @@ def _regwatch(services: Any, owner: str, groups: tuple[str, ...]) -> DemoStep:
                     {"notices": len(_NOTICES), "analysed": len(analysed)})
 
 
+def _assistant(services: Any, owner: str, groups: tuple[str, ...]) -> DemoStep:
+    """The project's finance procedures (collection 'procedures') and demo account data, for the assistant."""
+    from importlib import resources
+
+    from argentier.assistant.accounts import AccountData
+    from argentier.core.store._account_models import Customer
+
+    folder = Path(str(resources.files("argentier.assistant") / "data" / "procedures"))
+    outcomes = services.library.add_paths([folder], collection="procedures", groups=list(groups) or None)
+    added = sum(outcome.status == "added" for outcome in outcomes)
+    failed = [outcome.source for outcome in outcomes if outcome.status == "failed"]
+    with services.store.session() as session:
+        has_accounts = session.query(Customer.id).first() is not None
+    customers = 0
+    if not has_accounts:
+        customers = AccountData(services.store).load_demo()["customers"].inserted
+    detail = f"{len(outcomes)} finance procedures ({added} new) in collection 'procedures'"
+    detail += f", {customers} demo customers with invoices and payments" if customers else ", accounts kept"
+    status = "failed" if failed else ("loaded" if added or customers else "kept")
+    return DemoStep("assistant", status, detail + (f"; failed: {', '.join(failed)}" if failed else ""),
+                    {"documents": len(outcomes), "new": added, "customers": customers})
+
+
 def _forecast(services: Any, owner: str, groups: tuple[str, ...]) -> DemoStep:
     from argentier.forecast import (
         AnomalyDetector,
@@ -213,6 +236,7 @@ STEPS: tuple[tuple[str, Callable[..., DemoStep]], ...] = (
     ("documents", _documents),
     ("contracts", _contracts),
     ("regwatch", _regwatch),
+    ("assistant", _assistant),
     ("forecast", _forecast),
     ("profitability", _profit),
     ("fraud", _fraud),

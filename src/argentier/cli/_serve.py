@@ -49,7 +49,7 @@ def serve(app: AppContext, host: str | None, port: int | None, demo: bool) -> No
     api = create_app(settings)
     if demo:
         _load_demo(api, host, port)
-    console.print(f"Argentier API on http://{host}:{port} (docs: http://{host}:{port}/docs); Ctrl+C to stop")
+    console.print(f"Argentier on http://{host}:{port}/ (web app; REST API docs at /docs); Ctrl+C to stop")
     uvicorn.run(api, host=host, port=port, log_level="warning")
 
 
