@@ -25,6 +25,7 @@ _NAME_STOP = frozenset(
     payment payments balance open overdue unpaid outstanding any all i we can could would should there""".split()
 )
 _NAME_TOKEN = re.compile(r"[A-Z][\w&.'’-]*|&|\d[\w-]*")
+_AMOUNT_WORD = re.compile(r"[A-Z]{3}|\d[\d.,]*[kKmM]?")  # a currency code or a number: "EUR 800" is no name
 
 
 def invoice_in(question: str) -> str | None:
@@ -42,6 +43,8 @@ def customer_in(question: str) -> str | None:
 
     >>> customer_in("How much does Northwind Traders GmbH owe us?"), customer_in("open invoices of C-1004")
     ('Northwind Traders GmbH', 'C-1004')
+    >>> customer_in("Who approves a customer refund of EUR 800?") is None
+    True
     """
     for pattern in (_QUOTED, _CUSTOMER_ID):
         match = pattern.search(question)
@@ -55,7 +58,11 @@ def customer_in(question: str) -> str | None:
             runs[-1].append(word)
         else:
             runs.append([])
-    runs = [run for run in runs if any(word[0].isupper() for word in run)]
+    runs = [
+        run
+        for run in runs
+        if any(word[0].isupper() for word in run) and not all(_AMOUNT_WORD.fullmatch(word) for word in run)
+    ]
     if not runs:
         return None
     best = max(runs, key=len)
