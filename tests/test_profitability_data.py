@@ -116,7 +116,13 @@ def test_parse_period_forms_and_errors():
 
 def test_materialised_lines_give_the_same_answers(tmp_path):
     paths = _write(tmp_path, SALES, COSTS, "parquet")
-    with ProfitData.load(*paths) as scanned, ProfitData.load(*paths, materialise=True) as kept:
+    with (
+        ProfitData.load(*paths, engine="reference") as scanned,
+        ProfitData.load(*paths, engine="reference", materialise=True) as kept,
+        ProfitData.load(*paths) as fast,
+    ):
         assert contribution_margin(kept, by=["sku", "month"]) == contribution_margin(scanned, by=["sku", "month"])
+        assert contribution_margin(fast, by=["sku", "month"]) == contribution_margin(scanned, by=["sku", "month"])
+        assert (fast.engine, scanned.engine) == ("fast", "reference")
         assert kept.connection.execute("SELECT table_type FROM information_schema.tables WHERE table_name = 'lines'"
                                        ).fetchone() == ("BASE TABLE",)

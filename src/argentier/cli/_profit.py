@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,10 @@ def _data_options(function: Callable) -> Callable:
             click.option("--sales", type=click.Path(dir_okay=False, path_type=Path), help="Sales lines file."),
             click.option("--costs", type=click.Path(dir_okay=False, path_type=Path), help="Unit costs file."),
             click.option("--drivers", help="Comma-separated cost columns to use (default: all)."),
+            click.option("--cache/--no-cache", "use_cache", default=True, show_default=True,
+                         help="Keep the checked lines in a cache folder; later runs on the same files open them."),
+            click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+                         help="Cache folder (default: HOME/cache/profit, HOME from the settings)."),
         )
     ):
         function = option(function)
@@ -53,17 +58,28 @@ def _open(options: dict[str, Any], quiet: bool) -> Iterator[ProfitData]:
 
     sales, costs, directory = options.pop("sales"), options.pop("costs"), options.pop("data_dir")
     drivers = options.pop("drivers")
+    cache_dir = _cache_dir(options.pop("use_cache"), options.pop("cache_dir"))
     if directory is not None:
         sales, costs = sales or _find(directory, "sales"), costs or _find(directory, "costs")
     if sales is None or costs is None:
         raise click.UsageError("give --sales and --costs, or --data DIR")
     with progress_bar(disable=quiet) as progress:
         progress.add_task("reading and checking the data", total=None)
-        data = ProfitData.load(sales, costs, drivers=None if drivers is None else _split(drivers))
+        data = ProfitData.load(sales, costs, drivers=None if drivers is None else _split(drivers), cache_dir=cache_dir)
     try:
         yield data
     finally:
         data.close()
+
+
+def _cache_dir(use_cache: bool, given: Path | None) -> Path | None:
+    if not use_cache:
+        return None
+    if given is not None:
+        return given
+    from argentier.cli._common import AppContext
+
+    return click.get_current_context().ensure_object(AppContext).settings.home / "cache" / "profit"
 
 
 def _split(value: str | None) -> list[str]:
@@ -88,6 +104,67 @@ def _period(value: str | None):
 
 def _money(value: Any) -> str:
     return f"{value:,.2f}"
+
+
+wide_option = click.option("--wide", is_flag=True, help="Show every column, however wide the terminal.")
+
+
+@dataclass
+class _Column:
+    """A table column: its cells, alignment and how early it is hidden on a narrow terminal (0 = never)."""
+
+    name: str
+    cells: list[str]
+    left: bool = False
+    drop: int = 0
+
+
+def _natural_width(columns: list[_Column]) -> int:
+    """The width rich's default box table needs for these columns without wrapping (padding 1 + borders)."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    def width(cell: str) -> int:
+        return Text.from_markup(cell).cell_len if "[" in cell else cell_len(cell)
+
+    return sum(max([cell_len(c.name), *map(width, c.cells)]) + 3 for c in columns) + 1
+
+
+def fit_table(title: str, columns: list[_Column], width: int, *, wide: bool = False) -> tuple[Table, int, list[str]]:
+    """A rich table of ``columns`` no wider than ``width``: the columns with the highest ``drop`` go first.
+
+    Returns the table, the width it needs and the names of the hidden columns. ``wide`` keeps every column.
+    """
+    shown, hidden = list(columns), []
+    while not wide and _natural_width(shown) > width and any(c.drop for c in shown):
+        victim = max((c for c in shown if c.drop), key=lambda c: (c.drop, shown.index(c)))
+        shown.remove(victim)
+        hidden.append(victim.name)
+    table = Table(title=title)
+    for column in shown:
+        table.add_column(column.name, justify="left" if column.left else "right")
+    for cells in zip(*(c.cells for c in shown)):
+        table.add_row(*cells)
+    return table, _natural_width(shown), hidden
+
+
+def _print_fitted(title: str, columns: list[_Column], wide: bool, note: str = "", target=None) -> None:
+    """Print the table fitted to the terminal, and say what was hidden and how to see it."""
+    out = target or console
+    table, needed, hidden = fit_table(title, columns, out.width, wide=wide)
+    width = out.width
+    if wide and needed > width:  # lines as long as the table needs: the terminal wraps them, a pipe keeps them
+        out.width = needed
+    try:
+        out.print(table)
+    finally:
+        out.width = width
+    parts = [note] if note else []
+    if hidden:
+        parts.append(f"hidden to fit {width} columns: {', '.join(hidden)}")
+    if parts:
+        out.print(f"[dim]{escape('; '.join(parts))}. --wide shows every column, --json every figure.[/]",
+                  highlight=False)
 
 
 def _chart(steps, path: Path | None, title: str, as_json: bool) -> None:
@@ -135,9 +212,10 @@ def demo(directory: Path, skus: int, weeks: int, seed: int, file_format: str, as
               type=click.Choice(["contribution", "revenue", "margin_rate", "units", "key"]))
 @click.option("--limit", default=25, show_default=True, type=click.IntRange(0), help="Rows shown (0 = all).")
 @chart_option
+@wide_option
 @json_option
 def margins(by: str, period: str | None, filters: tuple[str, ...], sort: str, limit: int, chart: Path | None,
-            as_json: bool, **options: Any) -> None:
+            wide: bool, as_json: bool, **options: Any) -> None:
     """Contribution margin by any grouping, with the margin waterfall."""
     from argentier.profitability import contribution_margin
 
@@ -147,20 +225,39 @@ def margins(by: str, period: str | None, filters: tuple[str, ...], sort: str, li
     if as_json:
         print_json(report.to_dict())
     else:
-        table = Table(title=f"contribution margin by {', '.join(report.by) or 'total'} ({report.n_groups} groups)")
-        returns = report.total.returned_units is not None
-        for name in (*report.by, "units", *(["returned"] if returns else []), "net revenue", *report.drivers,
-                     "contribution", "margin"):
-            table.add_column(name, justify="left" if name in report.by else "right")
-        for row in (*report.rows, report.total):
-            cells = [*(escape(row.key.get(name, "total")) for name in report.by), f"{row.units:,}"]
-            if returns:
-                cells.append(f"{row.returned_units:,}")
-            rate = "" if row.margin_rate is None else f"{100 * row.margin_rate:.1f} %"
-            costs = [_money(row.costs[d]) for d in report.drivers]
-            table.add_row(*cells, _money(row.revenue), *costs, _money(row.contribution), rate)
-        console.print(table)
+        print_margin_table(report, wide=wide)
     _chart(report.waterfall(), chart, "Margin waterfall", as_json)
+
+
+def margin_columns(report, *, fold_costs: bool) -> list[_Column]:
+    """The margins table's columns; ``fold_costs`` puts every cost driver into one ``costs`` column."""
+    rows = [*report.rows, report.total]
+    columns = [_Column(name, [escape(r.key.get(name, "total")) for r in rows], left=True) for name in report.by]
+    columns.append(_Column("units", [f"{r.units:,}" for r in rows], drop=3))
+    if report.total.returned_units is not None:
+        columns.append(_Column("returned", [f"{r.returned_units:,}" for r in rows], drop=4))
+    columns.append(_Column("net revenue", [_money(r.revenue) for r in rows]))
+    if fold_costs:
+        columns.append(_Column("costs", [_money(sum(r.costs.values())) for r in rows]))
+    else:
+        columns += [_Column(d, [_money(r.costs[d]) for r in rows], drop=5) for d in report.drivers]
+    columns.append(_Column("contribution", [_money(r.contribution) for r in rows]))
+    columns.append(_Column("margin", ["" if r.margin_rate is None else f"{100 * r.margin_rate:.1f} %" for r in rows],
+                           drop=2))
+    return columns
+
+
+def print_margin_table(report, *, wide: bool = False, target=None) -> None:
+    """The margins table, every cost in its own column if the terminal is wide enough (or ``wide``), else the
+    costs folded into one column and, if still too wide, returned units, units and margin hidden in turn."""
+    out = target or console
+    title = f"contribution margin by {', '.join(report.by) or 'total'} ({report.n_groups} groups)"
+    columns = margin_columns(report, fold_costs=False)
+    note = ""
+    if not wide and _natural_width(columns) > out.width and len(report.drivers) > 1:
+        columns = margin_columns(report, fold_costs=True)
+        note = f"{len(report.drivers)} cost drivers folded into 'costs' (--chart FILE draws each in the waterfall)"
+    _print_fitted(title, columns, wide, note, target=out)
 
 
 def _compare_options(function: Callable) -> Callable:
@@ -222,8 +319,9 @@ def variance(chart: Path | None, as_json: bool, **options: Any) -> None:
 @_compare_options
 @click.option("--by", help="Roll items up to these dimensions (a subset of --level), e.g. region.")
 @click.option("--top", default=15, show_default=True, type=click.IntRange(1))
+@wide_option
 @json_option
-def drivers(by: str | None, top: int, as_json: bool, **options: Any) -> None:
+def drivers(by: str | None, top: int, wide: bool, as_json: bool, **options: Any) -> None:
     """Rank the cost drivers, items and (item, driver) cells that explain a change in contribution."""
     from argentier.profitability import attribute_drivers
 
@@ -240,13 +338,16 @@ def drivers(by: str | None, top: int, as_json: bool, **options: Any) -> None:
         share = "" if effect.share_of_change is None else f"{100 * effect.share_of_change:.1f} %"
         table.add_row(escape(effect.driver), _money(effect.amount), share)
     console.print(table)
-    items = Table(title=f"top {len(result.items)} items by change")
-    for name in (*result.by, "change", "price", "cost rate", "volume+mix", "largest driver"):
-        items.add_column(name, justify="left" if name in result.by or name == "largest driver" else "right")
-    for item in result.items:
-        items.add_row(*(escape(item.key[n]) for n in result.by), _money(item.change), _money(item.price),
-                      _money(item.cost_rate), _money(item.volume_mix), escape(item.largest_driver or ""))
-    console.print(items)
+    found = result.items
+    columns = [_Column(n, [escape(i.key[n]) for i in found], left=True) for n in result.by]
+    columns += [
+        _Column("change", [_money(i.change) for i in found]),
+        _Column("price", [_money(i.price) for i in found], drop=2),
+        _Column("cost rate", [_money(i.cost_rate) for i in found], drop=1),
+        _Column("volume+mix", [_money(i.volume_mix) for i in found], drop=3),
+        _Column("largest driver", [escape(i.largest_driver or "") for i in found], left=True, drop=4),
+    ]
+    _print_fitted(f"top {len(found)} items by change", columns, wide)
 
 
 def _elasticities(value: str | None):
@@ -271,9 +372,10 @@ def _elasticities(value: str | None):
 @click.option("--default-elasticity", type=float, help="For SKUs missing from the --elasticity file.")
 @click.option("--pass-through", default=0.0, show_default=True, type=click.FloatRange(0, 1),
               help="Share of each unit-cost change passed on to the price.")
+@wide_option
 @json_option
 def whatif(changes: tuple[str, ...], by: str, period: str | None, elasticity: str | None,
-           default_elasticity: float | None, pass_through: float, as_json: bool, **options: Any) -> None:
+           default_elasticity: float | None, pass_through: float, wide: bool, as_json: bool, **options: Any) -> None:
     """Simulate cost or price changes: impact at fixed volume (exact) and elasticity-adjusted."""
     from argentier.profitability import Change, simulate_whatif
 
@@ -285,17 +387,30 @@ def whatif(changes: tuple[str, ...], by: str, period: str | None, elasticity: st
     if as_json:
         print_json(result.to_dict())
         return
-    table = Table(title="what-if: " + "; ".join(escape(c) for c in changes))
-    for name in (*result.by, "contribution", "fixed volume", "impact", "elasticity-adjusted", "impact ", "units"):
-        table.add_column(name, justify="left" if name in result.by else "right")
-    for row in (*result.rows, result.total):
-        adjusted = row.adjusted_contribution
-        units = "" if row.adjusted_units is None else f"{row.adjusted_units / row.base_units - 1:+.2%}" if row.base_units else ""
-        table.add_row(*(escape(row.key.get(n, "total")) for n in result.by), _money(row.base_contribution),
-                      _money(row.fixed_contribution), _money(row.fixed_impact),
-                      "" if adjusted is None else _money(adjusted),
-                      "" if adjusted is None else _money(row.adjusted_impact), units)
-    console.print(table)
+    rows = [*result.rows, result.total]
+    elastic = any(row.adjusted_contribution is not None for row in rows)
+
+    def adjusted(row, value) -> str:
+        return "" if row.adjusted_contribution is None else _money(value)
+
+    def units(row) -> str:
+        if row.adjusted_units is None or not row.base_units:
+            return ""
+        return f"{row.adjusted_units / row.base_units - 1:+.2%}"
+
+    columns = [_Column(n, [escape(r.key.get(n, "total")) for r in rows], left=True) for n in result.by]
+    columns += [
+        _Column("contribution", [_money(r.base_contribution) for r in rows], drop=2),
+        _Column("fixed volume", [_money(r.fixed_contribution) for r in rows], drop=3),
+        _Column("impact", [_money(r.fixed_impact) for r in rows]),
+    ]
+    if elastic:
+        columns += [
+            _Column("elasticity-adjusted", [adjusted(r, r.adjusted_contribution) for r in rows], drop=4),
+            _Column("adjusted impact", [adjusted(r, r.adjusted_impact) for r in rows], drop=1),
+            _Column("units", [units(r) for r in rows], drop=5),
+        ]
+    _print_fitted("what-if: " + "; ".join(escape(c) for c in changes), columns, wide)
 
 
 @profit_group.command("elasticity")
@@ -387,10 +502,11 @@ def iv(path: Path, quantity: str, price: str, instruments: tuple[str, ...], cont
 @click.option("--time-limit", default=60.0, show_default=True, type=click.FloatRange(0.1))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the recommended prices to a CSV.")
 @click.option("--limit", default=25, show_default=True, type=click.IntRange(0), help="Rows shown (0 = all).")
+@wide_option
 @json_option
 def prices(elasticity: str | None, default_elasticity: float | None, products: Path | None, period: str | None,
            max_change: float, margin_floor: float, tier_gap: float, min_units_ratio: float | None, solver: str,
-           time_limit: float, out: Path | None, limit: int, as_json: bool, **options: Any) -> None:
+           time_limit: float, out: Path | None, limit: int, wide: bool, as_json: bool, **options: Any) -> None:
     """Recommend ladder prices that maximise contribution under margin, change and tier constraints."""
     import pandas as pd
 
@@ -416,14 +532,18 @@ def prices(elasticity: str | None, default_elasticity: float | None, products: P
         return
     changed = sorted((c for c in result.choices if c.new_price != c.current_price),
                      key=lambda c: c.contribution - c.new_contribution)
-    table = Table(title=f"{len(changed)} of {len(result.choices)} prices change ({result.status}, "
-                        f"{result.solve_seconds:.1f} s)")
-    for name in ("item", "price", "new price", "units", "new units", "contribution", "new contribution"):
-        table.add_column(name, justify="left" if name == "item" else "right")
-    for c in changed[: limit or None]:
-        table.add_row(escape(c.item), str(c.current_price), str(c.new_price), f"{c.units:,.0f}", f"{c.new_units:,.0f}",
-                      _money(c.contribution), _money(c.new_contribution))
-    console.print(table)
+    shown = changed[: limit or None]
+    columns = [
+        _Column("item", [escape(c.item) for c in shown], left=True),
+        _Column("price", [str(c.current_price) for c in shown]),
+        _Column("new price", [str(c.new_price) for c in shown]),
+        _Column("units", [f"{c.units:,.0f}" for c in shown], drop=2),
+        _Column("new units", [f"{c.new_units:,.0f}" for c in shown], drop=3),
+        _Column("contribution", [_money(c.contribution) for c in shown], drop=1),
+        _Column("new contribution", [_money(c.new_contribution) for c in shown]),
+    ]
+    _print_fitted(f"{len(changed)} of {len(result.choices)} prices change ({result.status}, "
+                  f"{result.solve_seconds:.1f} s)", columns, wide)
     console.print(f"modelled contribution {_money(result.contribution_before)} -> {_money(result.contribution_after)}"
                   f" (bound {_money(result.bound)})", highlight=False)
     if result.below_floor:
@@ -435,8 +555,9 @@ def prices(elasticity: str | None, default_elasticity: float | None, products: P
 @_data_options
 @click.option("--baseline-periods", default=4, show_default=True, type=click.IntRange(1, 52))
 @period_option
+@wide_option
 @json_option
-def promotions(baseline_periods: int, period: str | None, as_json: bool, **options: Any) -> None:
+def promotions(baseline_periods: int, period: str | None, wide: bool, as_json: bool, **options: Any) -> None:
     """Return on past promotions: lift and incremental contribution over a seasonally adjusted baseline."""
     from argentier.profitability import promotion_roi
 
@@ -445,12 +566,13 @@ def promotions(baseline_periods: int, period: str | None, as_json: bool, **optio
     if as_json:
         print_json(report.to_dict())
         return
-    table = Table(title=f"{len(report.events)} promotions ({report.skipped} without a baseline)")
-    for name in ("category", "events", "lift", "incremental contribution", "investment", "ROI"):
-        table.add_column(name, justify="left" if name == "category" else "right")
-    for category, entry in report.by_category.items():
-        lift = "" if entry["lift"] is None else f"{entry['lift']:+.1%}"
-        roi = "" if entry["roi"] is None else f"{entry['roi']:+.2f}"
-        table.add_row(escape(category), str(entry["events"]), lift, _money(entry["incremental_contribution"]),
-                      _money(entry["investment"]), roi)
-    console.print(table)
+    entries = list(report.by_category.items())
+    columns = [
+        _Column("category", [escape(category) for category, _ in entries], left=True),
+        _Column("events", [str(e["events"]) for _, e in entries], drop=2),
+        _Column("lift", ["" if e["lift"] is None else f"{e['lift']:+.1%}" for _, e in entries]),
+        _Column("incremental contribution", [_money(e["incremental_contribution"]) for _, e in entries]),
+        _Column("investment", [_money(e["investment"]) for _, e in entries], drop=1),
+        _Column("ROI", ["" if e["roi"] is None else f"{e['roi']:+.2f}" for _, e in entries]),
+    ]
+    _print_fitted(f"{len(report.events)} promotions ({report.skipped} without a baseline)", columns, wide)

@@ -13,11 +13,10 @@ True
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from argentier.core.files import atomic_path
 from argentier.errors import InputError
 from argentier.profitability._margins import WaterfallStep
 
@@ -48,18 +47,11 @@ def write_waterfall(steps: Sequence[WaterfallStep], path: str | Path, *, title: 
         raise InputError("chart files must end in .png or .html", source=str(path))
     if not steps:
         raise InputError("nothing to draw")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".chart-", suffix=suffix)
-    os.close(handle)
-    try:
+    with atomic_path(path) as temporary:
         if suffix == ".png":
             _png(steps, temporary, title)
         else:
-            Path(temporary).write_text(_html(steps, title), encoding="utf-8")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+            temporary.write_text(_html(steps, title), encoding="utf-8")
     return path
 
 

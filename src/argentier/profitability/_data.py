@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, Self
 
 from argentier.errors import InputError
+from argentier.profitability._periods import parse_period
 
 __all__ = ["SALES_REQUIRED", "STANDARD_DRIVERS", "ProfitData", "parse_period"]
 
@@ -62,17 +63,36 @@ def _quote(name: str) -> str:
 
 
 class ProfitData:
-    """Validated sales lines with their costs: view ``lines`` of an in-memory DuckDB database.
+    """Validated sales lines with their costs: view ``lines`` of a DuckDB database (``lines_units`` adds the
+    unit costs).
 
-    By default a Parquet file is scanned again by each query (columnar and fast; nothing is copied) and a CSV
-    is parsed once into memory; ``load(..., materialise=True)`` keeps the joined lines in memory instead. Build it with :meth:`load`; close it (or use it as a context manager) to free the memory.
+    Two engines give the same lines. ``fast`` (the default) reads each file once into a table of typed lines
+    with their per-line costs, checked by SQL aggregates (:mod:`argentier.profitability._fastload`), optionally
+    cached on disk by ``cache_dir``. ``reference`` checks column by column and, by default, scans a Parquet
+    file again in every query (a CSV is parsed once into memory); ``materialise=True`` keeps its joined lines in
+    memory. Build it with :meth:`load`; close it (or use it as a context manager) to free the memory.
     """
 
-    def __init__(self, connection: Any, drivers: tuple[str, ...], dimensions: tuple[str, ...], sources: dict) -> None:
+    def __init__(
+        self,
+        connection: Any,
+        drivers: tuple[str, ...],
+        dimensions: tuple[str, ...],
+        sources: dict,
+        *,
+        n_lines: int | None = None,
+        engine: str = "reference",
+        cache_path: Path | None = None,
+        cache_hit: bool = False,
+    ) -> None:
         self.connection = connection
         self.drivers = drivers
         self.dimensions = dimensions
         self.sources = sources
+        self.engine = engine
+        self.cache_path = cache_path
+        self.cache_hit = cache_hit
+        self._n_lines = n_lines
         self.has_discount = "discount_c" in self._columns()
         self.has_returns = "returns_m" in self._columns()
 
@@ -84,31 +104,70 @@ class ProfitData:
         *,
         drivers: Iterable[str] | None = None,
         materialise: bool = False,
+        engine: str = "fast",
+        cache_dir: str | Path | None = None,
     ) -> ProfitData:
         """Read, type and check both files; raise :class:`InputError` naming the file, row and column at fault.
 
-        ``materialise`` keeps the typed lines joined with their costs in memory: loading takes longer and uses
-        more memory, every later query is a plain scan (worth it for many queries on one large file).
+        ``engine="fast"`` (default) reads each file once; with ``cache_dir`` the checked lines are kept there
+        and a later load of the same files (same bytes) opens them instead. ``engine="reference"`` is the
+        column-by-column loader the fast one is tested against; its ``materialise`` keeps the joined lines in
+        memory (more memory, faster queries). Errors are the reference loader's in both engines.
         """
         import duckdb
 
-        connection = duckdb.connect()
-        connection.execute("SET enable_progress_bar = false")
+        if engine not in ("fast", "reference"):
+            raise InputError(f"unknown engine {engine!r}; choose fast or reference")
+        chosen_drivers = None if drivers is None else tuple(drivers)
+        sources = {"sales": str(sales), "costs": str(costs)}
+        if engine == "fast":
+            from argentier.profitability._fastload import load_fast
+
+            connection = _connect()
+            try:
+                loaded = load_fast(connection, Path(sales), Path(costs), chosen_drivers,
+                                   None if cache_dir is None else Path(cache_dir))
+            except BaseException:
+                connection.close()
+                raise
+            if loaded is not None:
+                return cls(connection, loaded.drivers, loaded.dimensions, sources, n_lines=loaded.n_lines,
+                           engine="fast", cache_path=loaded.cache_path, cache_hit=loaded.cache_hit)
+            connection.close()  # the reference loader names the fault (or reads what the fast one could not)
+        connection = _connect()
         try:
             dimensions = _load_sales(connection, Path(sales))
-            chosen = _load_costs(connection, Path(costs), None if drivers is None else tuple(drivers))
+            chosen = _load_costs(connection, Path(costs), chosen_drivers)
             _join_costs(connection, chosen, Path(sales), materialise)
+            connection.execute("CREATE VIEW lines_units AS SELECT * FROM lines")
+        except duckdb.Error as exc:
+            connection.close()
+            raise InputError(f"cannot read: {str(exc).splitlines()[0]}", source=str(sales)) from None
         except BaseException:
             connection.close()
             raise
-        return cls(connection, chosen, dimensions, {"sales": str(sales), "costs": str(costs)})
+        return cls(connection, chosen, dimensions, sources)
 
     def _columns(self) -> set[str]:
         return {row[0] for row in self.connection.execute("DESCRIBE lines").fetchall()}
 
     @property
     def n_lines(self) -> int:
-        return self.connection.execute("SELECT count(*) FROM raw_sales").fetchone()[0]
+        if self._n_lines is None:
+            self._n_lines = self.connection.execute("SELECT count(*) FROM raw_sales").fetchone()[0]
+        return self._n_lines
+
+    def group_sql(self, name: str) -> tuple[str, str]:
+        """SQL to group ``lines`` by dimension ``name`` cheaply, and SQL turning the group value (``{}``) into the
+        dimension's text: ``month``, ``quarter`` and ``year`` group on the date, formatted after aggregation.
+        """
+        if name == "month":
+            return "date_trunc('month', date)", "strftime({}, '%Y-%m')"
+        if name == "quarter":
+            return "date_trunc('quarter', date)", "strftime({}, '%Y') || '-Q' || CAST(quarter({}) AS VARCHAR)"
+        if name == "year":
+            return "year(date)", "CAST({} AS VARCHAR)"
+        return _quote(name), "{}"
 
     @property
     def date_range(self) -> tuple[date, date]:
@@ -154,39 +213,12 @@ class ProfitData:
         self.close()
 
 
-def parse_period(text: str) -> tuple[date, date]:
-    """A period as an inclusive date range: ``2025``, ``2025-Q2``, ``2025-03``, ``2025-01-01:2025-06-30``.
+def _connect() -> Any:
+    import duckdb
 
-    >>> parse_period("2025-Q2")
-    (datetime.date(2025, 4, 1), datetime.date(2025, 6, 30))
-    >>> parse_period("2024-02")
-    (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
-    """
-    value = text.strip()
-    try:
-        if ":" in value:
-            first, _, last = value.partition(":")
-            start, end = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
-        elif re.fullmatch(r"\d{4}", value):
-            start, end = date(int(value), 1, 1), date(int(value), 12, 31)
-        elif match := re.fullmatch(r"(\d{4})-[Qq]([1-4])", value):
-            year, quarter = int(match[1]), int(match[2])
-            start = date(year, 3 * quarter - 2, 1)
-            end = _next_month(date(year, 3 * quarter, 1)) - timedelta(days=1)
-        elif re.fullmatch(r"\d{4}-\d{2}", value):
-            start = date.fromisoformat(value + "-01")
-            end = _next_month(start) - timedelta(days=1)
-        else:
-            start = end = date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"bad period {text!r}: use 2025, 2025-Q2, 2025-03 or 2025-01-01:2025-06-30") from None
-    if end < start:
-        raise InputError(f"bad period {text!r}: it ends before it starts")
-    return start, end
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")
+    return connection
 
 
 def _read(connection: Any, path: Path, view: str) -> dict[str, str]:
@@ -281,6 +313,20 @@ def _select(checks: dict[str, tuple[str, str, str, bool]]) -> str:
 
 def _load_sales(connection: Any, path: Path) -> tuple[str, ...]:
     columns = _read(connection, path, "raw_sales")
+    checks, extras, dimensions = _sales_plan(path, columns)
+    import duckdb
+
+    try:
+        if _check_parsed(connection, path, "raw_sales", checks) == 0:
+            raise InputError("no sales lines", source=str(path))
+        connection.execute(f"CREATE VIEW typed_sales AS SELECT {', '.join([_select(checks), *extras])} FROM raw_sales")
+    except duckdb.Error as exc:
+        raise InputError(f"cannot read: {str(exc).splitlines()[0]}", source=str(path)) from None
+    return dimensions
+
+
+def _sales_plan(path: Path, columns: dict[str, str]) -> tuple[dict, list[str], tuple[str, ...]]:
+    """The typed columns of a sales file (parsing SQL and checks), its extra dimensions, and all dimensions."""
     names = _column_map(columns)
     missing = [name for name in SALES_REQUIRED if name not in names]
     if missing:
@@ -301,19 +347,30 @@ def _load_sales(connection: Any, path: Path) -> tuple[str, ...]:
             raise InputError(f"column {original!r}: a dimension needs a plain name (letters, digits, _)", source=str(path))
         extras.append(f"coalesce({_text_sql(original)}, '(none)') AS {_quote(lowered)}")
         dimensions.append(lowered)
-    import duckdb
-
-    try:
-        if _check_parsed(connection, path, "raw_sales", checks) == 0:
-            raise InputError("no sales lines", source=str(path))
-        connection.execute(f"CREATE VIEW typed_sales AS SELECT {', '.join([_select(checks), *extras])} FROM raw_sales")
-    except duckdb.Error as exc:
-        raise InputError(f"cannot read: {str(exc).splitlines()[0]}", source=str(path)) from None
-    return (*dimensions, *_DERIVED_DIMENSIONS)
+    return checks, extras, (*dimensions, *_DERIVED_DIMENSIONS)
 
 
 def _load_costs(connection: Any, path: Path, drivers: tuple[str, ...] | None) -> tuple[str, ...]:
     columns = _read(connection, path, "raw_costs")
+    chosen, checks = _costs_plan(path, columns, drivers)
+    if _check_parsed(connection, path, "raw_costs", checks) == 0:
+        raise InputError("no cost rows", source=str(path))
+    connection.execute(f"CREATE TABLE unit_costs AS SELECT {_select(checks)} FROM raw_costs")
+    duplicate = connection.execute(
+        "SELECT sku, region, period, count(*) AS n, min(_row), max(_row) FROM unit_costs "
+        "GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+    ).fetchone()
+    if duplicate:
+        sku, region, period, n, first, last = duplicate
+        raise InputError(
+            f"rows {first} and {last}: {n} cost rows for sku {sku!r}, region {region!r}, period {period:%Y-%m}",
+            source=str(path),
+        )
+    return chosen
+
+
+def _costs_plan(path: Path, columns: dict[str, str], drivers: tuple[str, ...] | None) -> tuple[tuple[str, ...], dict]:
+    """The chosen cost drivers and the typed columns (parsing SQL and checks) of a unit-cost file."""
     names = _column_map(columns)
     missing = [name for name in _COST_KEYS if name not in names]
     if missing:
@@ -340,20 +397,7 @@ def _load_costs(connection: Any, path: Path, drivers: tuple[str, ...] | None) ->
     for driver in chosen:
         expression = _number_sql(names[driver], columns[names[driver]], _UNIT_COST_SCALE)
         checks[driver] = (expression, names[driver], f"a cost per unit with at most {_UNIT_COST_SCALE} decimals", True)
-    if _check_parsed(connection, path, "raw_costs", checks) == 0:
-        raise InputError("no cost rows", source=str(path))
-    connection.execute(f"CREATE TABLE unit_costs AS SELECT {_select(checks)} FROM raw_costs")
-    duplicate = connection.execute(
-        "SELECT sku, region, period, count(*) AS n, min(_row), max(_row) FROM unit_costs "
-        "GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
-    ).fetchone()
-    if duplicate:
-        sku, region, period, n, first, last = duplicate
-        raise InputError(
-            f"rows {first} and {last}: {n} cost rows for sku {sku!r}, region {region!r}, period {period:%Y-%m}",
-            source=str(path),
-        )
-    return chosen
+    return chosen, checks
 
 
 def _join_costs(connection: Any, drivers: tuple[str, ...], sales_path: Path, materialise: bool) -> None:

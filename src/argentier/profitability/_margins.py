@@ -16,7 +16,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,9 +24,9 @@ from typing import Any
 
 from argentier.errors import InputError
 from argentier.profitability._data import ProfitData, _quote
-from argentier.profitability._money import from_cents, from_milli
+from argentier.profitability._money import fetch_exact, from_milli
 
-__all__ = ["MarginReport", "MarginRow", "WaterfallStep", "contribution_margin"]
+__all__ = ["MarginReport", "MarginRow", "MarginRows", "WaterfallStep", "contribution_margin"]
 
 
 @dataclass(frozen=True)
@@ -71,13 +71,39 @@ class MarginRow:
         }
 
 
+class MarginRows(Sequence):
+    """The groups of a report, kept as DuckDB's exact integer sums and turned into :class:`MarginRow` on access
+    (a report by SKU x month can hold 300k groups; building them all up front cost more than the query).
+    """
+
+    def __init__(self, records: list[tuple], n_keys: int, by: tuple[str, ...], drivers: tuple[str, ...]) -> None:
+        self._records, self._n, self._by, self._drivers = records, n_keys, by, drivers
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return MarginRows(self._records[index], self._n, self._by, self._drivers)
+        record = self._records[index]
+        return _row(dict(zip(self._by, record[: self._n])), self._drivers, record[self._n + 1 : -1])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or len(self) != len(other):
+            return NotImplemented if not isinstance(other, Sequence) else False
+        return all(a == b for a, b in zip(self, other))
+
+    def __repr__(self) -> str:
+        return f"MarginRows({len(self)} groups)"
+
+
 @dataclass(frozen=True)
 class MarginReport:
     """Contribution margin per group (sorted by contribution, highest first) and the total of all groups."""
 
     by: tuple[str, ...]
     drivers: tuple[str, ...]
-    rows: tuple[MarginRow, ...]
+    rows: Sequence[MarginRow]
     total: MarginRow
     period: tuple[date, date] | None
     filters: dict[str, Any]
@@ -125,44 +151,50 @@ def contribution_margin(
     if sort not in _SORTS:
         raise InputError(f"unknown sort {sort!r}; choose among {', '.join(_SORTS)}")
     where, params = data.where(period, filters)
+    n = len(by)
     returns = "sum(returns_m)" if data.has_returns else "NULL"
-    sums = ["count(*) AS lines", f"{returns} AS returns_m", "sum(units_m) AS units_m", "sum(revenue_c) AS revenue_c"]
-    sums += [f"sum({_quote('cost_' + d + '_c')})" for d in data.drivers]
-    keys = ", ".join(_quote(name) for name in by)
-    grouping = f"GROUPING SETS (({keys}), ())" if by else "()"
-    select_keys = f"{keys}, grouping({keys}) AS _total, " if by else "0 AS _total, "
-    fetched = data.connection.execute(
-        f"SELECT {select_keys}{', '.join(sums)} FROM lines WHERE {where} GROUP BY {grouping}", params
-    ).fetchall()
-    rows, total = [], None
-    for record in fetched:
-        key_values, (is_total, lines, returns_m, units_m, revenue_c, *costs_c) = record[: len(by)], record[len(by) :]
-        row = _row(
-            {} if (is_total and by) else {name: _text(value) for name, value in zip(by, key_values)},
-            data.drivers,
-            lines,
-            units_m,
-            revenue_c,
-            costs_c,
-            returns_m,
-        )
-        if by and is_total:
-            total = row
-        elif by:
-            rows.append(row)
-        else:
-            total = row
+    sums = ["count(*) AS _lines", f"{returns} AS _returns", "sum(units_m) AS _units", "sum(revenue_c) AS _revenue"]
+    sums += [f"sum({_quote('cost_' + d + '_c')}) AS _c{i}" for i, d in enumerate(data.drivers)]
+    sums = [f"CAST({expression} AS {{int}}) AS {alias}" for expression, _, alias in (x.rpartition(" AS ") for x in sums)]
+    keys = [data.group_sql(name) for name in by]
+    inner = ", ".join(f"{expression} AS _k{i}" for i, (expression, _) in enumerate(keys))
+    columns = ["units_m", "revenue_c", *(_quote("cost_" + d + "_c") for d in data.drivers)]
+    columns += ["returns_m"] if data.has_returns else []
+    key_names = ", ".join(f"_k{i}" for i in range(n))
+    grouping = f"GROUPING SETS (({key_names}), ())" if by else "()"
+    flag = f"grouping({key_names})" if by else "0"
+    outer = ", ".join(text.replace("{}", f"_k{i}") + f" AS _k{i}" for i, (_, text) in enumerate(keys))
+    contribution = " - ".join(["_revenue", *(f"_c{i}" for i in range(len(data.drivers)))])
+    order = {
+        "contribution": f"{contribution} DESC",
+        "revenue": "_revenue DESC",
+        "units": "_units DESC",
+        "margin_rate": f"_revenue <> 0 DESC, ({contribution}) / nullif(_revenue, 0) DESC",
+        "key": "",
+    }[sort]
+    order = ", ".join(filter(None, ["_total DESC", order, key_names]))
+    fetched = fetch_exact(
+        data.connection,
+        f"SELECT {outer + ', ' if by else ''}_total, * EXCLUDE ({key_names + ', ' if by else ''}_total), "
+        "count(*) OVER () - 1 AS _groups FROM ("
+        f"SELECT {key_names + ', ' if by else ''}{flag} AS _total, {', '.join(sums)} "
+        f"FROM (SELECT {inner + ', ' if by else ''}{', '.join(columns)} FROM lines WHERE {where}) GROUP BY {grouping}"
+        f") ORDER BY {order}{f' LIMIT {int(limit) + 1}' if limit else ''}",
+        params,
+    )
+    # the first record is the total (over every group, whatever the limit), then the sorted groups
+    total = _row({}, data.drivers, fetched[0][n + 1 : -1]) if fetched else None
+    n_groups = fetched[0][-1] if fetched and by else 0
     if total is None or total.lines == 0:
         raise InputError("no sales lines match the period and filters")
-    rows.sort(key=_sort_key(sort), reverse=sort != "key")
     return MarginReport(
         by=by,
         drivers=data.drivers,
-        rows=tuple(rows[:limit] if limit else rows),
+        rows=MarginRows(fetched[1:], n, by, data.drivers),
         total=total,
         period=period,
         filters=dict(filters or {}),
-        n_groups=len(rows),
+        n_groups=n_groups,
     )
 
 
@@ -170,23 +202,17 @@ def _text(value: Any) -> str:
     return value.isoformat()[:7] if isinstance(value, date) else str(value)
 
 
-def _row(key: dict[str, str], drivers, lines, units_m, revenue_c, costs_c, returns_m=None) -> MarginRow:
-    costs_c = [int(c or 0) for c in costs_c]
-    revenue_c = int(revenue_c or 0)
-    return MarginRow(
+def _row(key: dict[str, str], drivers: tuple[str, ...], sums: tuple) -> MarginRow:
+    """A row from ``(lines, returns_m, units_m, revenue_c, *costs_c)`` as summed by DuckDB."""
+    lines, returns_m, units_m, revenue_c, *costs_c = (0 if value is None else value for value in sums)
+    row = object.__new__(MarginRow)  # frozen: fill its fields directly, as the generated __init__ would
+    row.__dict__.update(
         key=key,
-        units=from_milli(units_m or 0),
-        revenue=from_cents(revenue_c),
-        costs={name: from_cents(c) for name, c in zip(drivers, costs_c)},
-        contribution=from_cents(revenue_c - sum(costs_c)),
-        lines=int(lines),
-        returned_units=None if returns_m is None else from_milli(returns_m),
+        units=from_milli(units_m),
+        revenue=Decimal(revenue_c).scaleb(-2),
+        costs=dict(zip(drivers, [Decimal(c).scaleb(-2) for c in costs_c])),
+        contribution=Decimal(revenue_c - sum(costs_c)).scaleb(-2),
+        lines=lines,
+        returned_units=None if sums[1] is None else from_milli(returns_m),
     )
-
-
-def _sort_key(sort: str):
-    if sort == "key":
-        return lambda row: tuple(row.key.values())
-    if sort == "margin_rate":
-        return lambda row: (row.margin_rate is not None, row.margin_rate or 0.0)
-    return lambda row: getattr(row, sort)
+    return row

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
-__all__ = ["cents", "from_cents", "from_milli", "round_preserving_total"]
+__all__ = ["cents", "fetch_exact", "from_cents", "from_milli", "round_preserving_total"]
 
 
 def from_cents(value: int | None) -> Decimal | None:
@@ -58,3 +59,18 @@ def round_preserving_total(values: Iterable[Fraction]) -> list[int]:
     for i in order[: target - sum(floors)]:
         result[i] += 1
     return result
+
+
+def fetch_exact(connection: Any, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of ``sql`` whose ``{int}`` casts are ``BIGINT`` (fast to fetch), or ``HUGEINT`` if a sum overflows it.
+
+    >>> import duckdb
+    >>> fetch_exact(duckdb.connect(), "SELECT CAST(sum(x) AS {int}) FROM (VALUES (9223372036854775807), (1)) t(x)")
+    [(9223372036854775808,)]
+    """
+    import duckdb
+
+    try:
+        return connection.execute(sql.replace("{int}", "BIGINT"), params or []).fetchall()
+    except (duckdb.ConversionException, duckdb.OutOfRangeException):
+        return connection.execute(sql.replace("{int}", "HUGEINT"), params or []).fetchall()

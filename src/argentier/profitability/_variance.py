@@ -31,12 +31,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
+from math import gcd
 from typing import Any
 
 from argentier.errors import InputError
 from argentier.profitability._data import ProfitData, _quote
-from argentier.profitability._margins import WaterfallStep, _text
-from argentier.profitability._money import from_cents, round_preserving_total
+from argentier.profitability._margins import WaterfallStep
+from argentier.profitability._money import fetch_exact, from_cents, round_preserving_total
 
 __all__ = ["BridgeEffect", "ItemTotals", "ItemVariance", "VarianceBridge", "bridge_from_totals", "item_totals", "variance_bridge"]
 
@@ -82,7 +84,10 @@ class ItemVariance:
 
 @dataclass(frozen=True)
 class VarianceBridge:
-    """From the base contribution to the comparison contribution, effect by effect."""
+    """From the base contribution to the comparison contribution, effect by effect.
+
+    ``items`` (each item's exact share of every effect) is worked out from the item totals when first read.
+    """
 
     level: tuple[str, ...]
     drivers: tuple[str, ...]
@@ -91,11 +96,17 @@ class VarianceBridge:
     base_contribution: Decimal
     compare_contribution: Decimal
     effects: tuple[BridgeEffect, ...]
-    items: tuple[ItemVariance, ...] = field(repr=False)
+    totals: tuple[Mapping[tuple[str, ...], ItemTotals], Mapping[tuple[str, ...], ItemTotals]] = field(
+        repr=False, compare=False, default=({}, {})
+    )
 
     @property
     def total_change(self) -> Decimal:
         return self.compare_contribution - self.base_contribution
+
+    @cached_property
+    def items(self) -> tuple[ItemVariance, ...]:
+        return tuple(_item_variances(*self.totals, self.drivers))
 
     def steps(self) -> list[WaterfallStep]:
         """The bridge as waterfall bars: base total, each effect, comparison total."""
@@ -106,16 +117,24 @@ class VarianceBridge:
         ]
 
     def to_dict(self) -> dict[str, Any]:
+        base, compare = self.totals
+        statuses = [_status(base.get(k), compare.get(k)) for k in set(base) | set(compare)]
         return {
             "level": list(self.level),
             "base": {"label": self.base_label, "contribution": str(self.base_contribution)},
             "compare": {"label": self.compare_label, "contribution": str(self.compare_contribution)},
             "total_change": str(self.total_change),
             "effects": [effect.to_dict() for effect in self.effects],
-            "n_items": {s: sum(1 for i in self.items if i.status == s) for s in ("continuing", "new", "discontinued")},
+            "n_items": {s: statuses.count(s) for s in ("continuing", "new", "discontinued")},
             "convention": "price and cost-rate effects at comparison volume; volume at base average unit margin; "
             "mix at base unit margins; new and discontinued items separately; rounded by largest remainder",
         }
+
+
+def _status(a: ItemTotals | None, b: ItemTotals | None) -> str:
+    if a is not None and b is not None and a.units_m > 0 and b.units_m > 0:
+        return "continuing"
+    return "new" if b is not None and b.units_m > 0 else "discontinued"
 
 
 def item_totals(
@@ -126,20 +145,55 @@ def item_totals(
     filters: Mapping[str, Any] | None = None,
 ) -> dict[tuple[str, ...], ItemTotals]:
     """Units, revenue and each cost per item of ``level``, exactly, from DuckDB."""
+    return _totals(data, level, [period], filters)[0]
+
+
+def _totals(
+    data: ProfitData, level: Iterable[str], periods: list[tuple[date, date] | None], filters: Mapping[str, Any] | None
+) -> list[dict[tuple[str, ...], ItemTotals]]:
+    """Item totals of each period in one scan of the lines (an item is in a period if it has a line there)."""
     level = data.check_dimensions(level)
-    where, params = data.where(period, dict(filters or {}))
-    keys = ", ".join(_quote(name) for name in level)
-    costs = ", ".join(f"sum({_quote('cost_' + d + '_c')})" for d in data.drivers)
-    fetched = data.connection.execute(
-        f"SELECT {keys}, sum(units_m), sum(revenue_c), {costs} FROM lines WHERE {where} GROUP BY ALL", params
-    ).fetchall()
-    n = len(level)
-    return {
-        tuple(_text(v) for v in row[:n]): ItemTotals(
-            int(row[n]), int(row[n + 1]), {d: int(c) for d, c in zip(data.drivers, row[n + 2 :])}
+    where, params = data.where(None, dict(filters or {}))
+    conditions = ["TRUE" if p is None else f"date BETWEEN DATE '{p[0].isoformat()}' AND DATE '{p[1].isoformat()}'"
+                  for p in periods]
+    keys = [data.group_sql(name) for name in level]
+    names = ", ".join(f"_k{i}" for i in range(len(level)))
+    measures = ["units_m", "revenue_c", *(_quote("cost_" + d + "_c") for d in data.drivers)]
+    key_sql = ", ".join(f"{e} AS _k{i}" for i, (e, _) in enumerate(keys))
+    outer = ", ".join(text.replace("{}", f"_k{i}") for i, (_, text) in enumerate(keys))
+    n, k, width = len(level), len(periods), len(measures)
+    result: list[dict[tuple[str, ...], ItemTotals]] = [{} for _ in periods]
+    ordered = sorted(periods) if None not in periods else []
+    if len(periods) == 1 or (ordered and all(a[1] < b[0] for a, b in zip(ordered, ordered[1:]))):
+        # periods apart: one plain group per item and period (cheaper than filtered sums)
+        side = "CASE " + " ".join(f"WHEN {c} THEN {i}" for i, c in enumerate(conditions)) + " END"
+        fetched = fetch_exact(
+            data.connection,
+            f"SELECT {outer}, * EXCLUDE ({names}) FROM (SELECT {names}, _side, "
+            f"{', '.join(f'CAST(sum({m}) AS {{int}})' for m in measures)} FROM (SELECT {key_sql}, {side} AS _side, "
+            f"{', '.join(measures)} FROM lines WHERE {where} AND ({' OR '.join(conditions)})) GROUP BY ALL)",
+            params,
         )
-        for row in fetched
-    }
+        for row in fetched:
+            units, revenue, *costs = row[n + 1 :]
+            result[row[n]][tuple(str(v) for v in row[:n])] = ItemTotals(units, revenue, dict(zip(data.drivers, costs)))
+        return result
+    sums = [f"count(*) FILTER (WHERE {c})" for c in conditions]
+    sums += [f"CAST(sum({m}) FILTER (WHERE {c}) AS {{int}})" for c in conditions for m in measures]
+    fetched = fetch_exact(
+        data.connection,
+        f"SELECT {outer}, * EXCLUDE ({names}) FROM (SELECT {names}, {', '.join(sums)} FROM ("
+        f"SELECT {key_sql}, date, {', '.join(measures)} "
+        f"FROM lines WHERE {where} AND ({' OR '.join(conditions)})) GROUP BY ALL)",
+        params,
+    )
+    for row in fetched:
+        key = tuple(str(v) for v in row[:n])
+        for index in range(k):
+            if row[n + index]:
+                units, revenue, *costs = row[n + k + index * width : n + k + (index + 1) * width]
+                result[index][key] = ItemTotals(units, revenue, dict(zip(data.drivers, costs)))
+    return result
 
 
 def variance_bridge(
@@ -161,8 +215,11 @@ def variance_bridge(
     if base.drivers != compare.drivers:
         raise InputError(f"the two versions have different cost drivers: {base.drivers} vs {compare.drivers}")
     level = tuple(level)
-    totals_a = item_totals(base, level, period=base_period, filters=filters)
-    totals_b = item_totals(compare, level, period=compare_period, filters=filters)
+    if compare is base:
+        totals_a, totals_b = _totals(base, level, [base_period, compare_period], filters)
+    else:
+        totals_a = item_totals(base, level, period=base_period, filters=filters)
+        totals_b = item_totals(compare, level, period=compare_period, filters=filters)
     if not totals_a or not totals_b:
         raise InputError(f"no sales lines in the {'base' if not totals_a else 'comparison'} period")
 
@@ -189,55 +246,37 @@ def bridge_from_totals(
     compare_label: str = "compare",
 ) -> VarianceBridge:
     """The bridge from per-item totals (the exact core of :func:`variance_bridge`)."""
-    empty = ItemTotals(0, 0, {d: 0 for d in drivers})
-    continuing = {k for k in base if k in compare and base[k].units_m > 0 and compare[k].units_m > 0}
+    continuing = [k for k in base if k in compare and base[k].units_m > 0 and compare[k].units_m > 0]
     units_a = sum(base[k].units_m for k in continuing)
     margin_a = sum(base[k].contribution_c for k in continuing)
-    # Exact totals without summing thousands of Fractions: numerators over a shared denominator are added as
-    # integers, grouped by the item's base units (price, cost rate and mix have 100 x q_A in the denominator).
+    # Exact totals without a Fraction per item: numerators over a shared denominator are added as integers,
+    # grouped by the item's base units (price, cost rate and mix have 100 x q_A in the denominator).
     by_units: dict[int, list[int]] = {}
     volume_numerator, changes = 0, {"new": 0, "discontinued": 0}
-    items = []
-    zero = {d: Fraction(0) for d in drivers}
-    for key in sorted(set(base) | set(compare)):
-        a, b = base.get(key, empty), compare.get(key, empty)
-        change_c = b.contribution_c - a.contribution_c
-        if key not in continuing:
-            status = "new" if b.units_m > 0 else "discontinued"
-            changes[status] += change_c
-            items.append(ItemVariance(key, status, Fraction(0), Fraction(0), Fraction(0), zero, Fraction(change_c, 100)))
-            continue
+    for key in continuing:
+        a, b = base[key], compare[key]
         qa, qb = a.units_m, b.units_m
-        price_n = b.revenue_c * qa - qb * a.revenue_c  # over 100 qa
-        cost_n = [-(b.costs_c[d] * qa - qb * a.costs_c[d]) for d in drivers]  # over 100 qa
+        sums = by_units.get(qa)
+        if sums is None:
+            sums = by_units[qa] = [0] * (2 + len(drivers))
+        sums[0] += b.revenue_c * qa - qb * a.revenue_c  # price, over 100 qa
         delta = qb - qa
-        mix_n = delta * (a.contribution_c * units_a - margin_a * qa)  # over 100 qa units_a
-        volume_n = delta * margin_a  # over 100 units_a
-        volume_numerator += volume_n
-        sums = by_units.setdefault(qa, [0] * (2 + len(drivers)))
-        sums[0] += price_n
-        sums[1] += mix_n
-        for index, value in enumerate(cost_n):
-            sums[2 + index] += value
-        items.append(
-            ItemVariance(
-                key,
-                "continuing",
-                Fraction(price_n, 100 * qa),
-                Fraction(volume_n, 100 * units_a),
-                Fraction(mix_n, 100 * qa * units_a),
-                {d: Fraction(n, 100 * qa) for d, n in zip(drivers, cost_n)},
-                Fraction(change_c, 100),
-            )
-        )
-    price = sum((Fraction(v[0], 100 * qa) for qa, v in by_units.items()), Fraction(0))
-    mix = sum((Fraction(v[1], 100 * qa * units_a) for qa, v in by_units.items()), Fraction(0))
+        sums[1] += delta * (a.contribution_c * units_a - margin_a * qa)  # mix, over 100 qa units_a
+        volume_numerator += delta * margin_a  # over 100 units_a
+        for index, d in enumerate(drivers):
+            sums[2 + index] -= b.costs_c[d] * qa - qb * a.costs_c[d]  # cost rate, over 100 qa
+    for key in set(base) | set(compare):
+        a, b = base.get(key), compare.get(key)
+        status = _status(a, b)
+        if status != "continuing":
+            changes[status] += (0 if b is None else b.contribution_c) - (0 if a is None else a.contribution_c)
+    sums = _sums_over_units(by_units, 2 + len(drivers))  # each column: sum of v / q_A, exactly
+    price, mix = sums[0] / 100, (sums[1] / (100 * units_a) if units_a else Fraction(0))
     exact = [("price", "price", None, price)]
     exact.append(("volume", "volume", None, Fraction(volume_numerator, 100 * units_a) if units_a else Fraction(0)))
     exact.append(("mix", "mix", None, mix))
     for index, d in enumerate(drivers):
-        total = sum((Fraction(v[2 + index], 100 * qa) for qa, v in by_units.items()), Fraction(0))
-        exact.append((f"cost rate: {d}", "cost", d, total))
+        exact.append((f"cost rate: {d}", "cost", d, sums[2 + index] / 100))
     for status, name in (("new", "new items"), ("discontinued", "discontinued items")):
         exact.append((name, status, None, Fraction(changes[status], 100)))
     rounded = round_preserving_total(amount for *_, amount in exact)
@@ -252,5 +291,56 @@ def bridge_from_totals(
         base_contribution=from_cents(sum(t.contribution_c for t in base.values())),
         compare_contribution=from_cents(sum(t.contribution_c for t in compare.values())),
         effects=effects,
-        items=tuple(items),
+        totals=(dict(base), dict(compare)),
     )
+
+
+def _sums_over_units(by_units: Mapping[int, list[int]], width: int) -> list[Fraction]:
+    """``sum over q of v[j] / q`` for each column ``j``, exactly: over the least common multiple ``L`` of every
+    ``q``, each numerator is an integer ``sum of v[j] * (L / q)`` (one Fraction per column, not per item).
+
+    >>> _sums_over_units({2: [1, 0], 3: [1, 3]}, 2)
+    [Fraction(5, 6), Fraction(1, 1)]
+    """
+    common = 1
+    for q in by_units:
+        common = common * q // gcd(common, q)
+    numerators = [0] * width
+    for q, values in by_units.items():
+        factor = common // q
+        for j, value in enumerate(values):
+            if value:
+                numerators[j] += value * factor
+    return [Fraction(n, common) for n in numerators]
+
+
+def _item_variances(
+    base: Mapping[tuple[str, ...], ItemTotals], compare: Mapping[tuple[str, ...], ItemTotals], drivers: tuple[str, ...]
+) -> list[ItemVariance]:
+    """Each item's exact share of every effect, by the convention above (sorted by key)."""
+    continuing = [k for k in base if k in compare and base[k].units_m > 0 and compare[k].units_m > 0]
+    units_a = sum(base[k].units_m for k in continuing)
+    margin_a = sum(base[k].contribution_c for k in continuing)
+    zero = {d: Fraction(0) for d in drivers}
+    items = []
+    for key in sorted(set(base) | set(compare)):
+        a, b = base.get(key), compare.get(key)
+        status = _status(a, b)
+        change = Fraction((0 if b is None else b.contribution_c) - (0 if a is None else a.contribution_c), 100)
+        if status != "continuing":
+            items.append(ItemVariance(key, status, Fraction(0), Fraction(0), Fraction(0), zero, change))
+            continue
+        qa, qb = a.units_m, b.units_m
+        delta = qb - qa
+        items.append(
+            ItemVariance(
+                key,
+                "continuing",
+                Fraction(b.revenue_c * qa - qb * a.revenue_c, 100 * qa),
+                Fraction(delta * margin_a, 100 * units_a),
+                Fraction(delta * (a.contribution_c * units_a - margin_a * qa), 100 * qa * units_a),
+                {d: Fraction(-(b.costs_c[d] * qa - qb * a.costs_c[d]), 100 * qa) for d in drivers},
+                change,
+            )
+        )
+    return items

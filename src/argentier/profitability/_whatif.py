@@ -185,7 +185,7 @@ def simulate_whatif(
     ]
     base_cost = " + ".join(_quote(f"cost_{d}_c") for d in data.drivers)
     scenario = (
-        f"SELECT *, {revenue} AS rev_fv, {' + '.join(new_costs)} AS cost_fv, {base_cost} AS cost_base FROM lines"
+        f"SELECT *, {revenue} AS rev_fv, {' + '.join(new_costs)} AS cost_fv, {base_cost} AS cost_base FROM lines_units"
     )
     where, where_params = data.where(period)
     pass_through_c = f"CAST(round({float(pass_through)!r} * (cost_fv - cost_base)) AS BIGINT)"

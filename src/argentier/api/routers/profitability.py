@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, status
@@ -106,6 +107,11 @@ def _rename(exc: InputError, infos: list[DatasetInfo]) -> InputError:
     return InputError(reason, source=source)
 
 
+def _cache_dir(services: Services) -> Path:
+    """Checked sales lines are cached by the files' hashes, so a second request on a dataset skips the checks."""
+    return Path(services.settings.home) / "cache" / "profit"
+
+
 @contextmanager
 def _opened(services: Services, user: Principal, sales_id: str, costs_id: str,
             drivers: list[str] | None) -> Iterator[Any]:
@@ -113,7 +119,7 @@ def _opened(services: Services, user: Principal, sales_id: str, costs_id: str,
 
     infos = [_dataset(services, user, sales_id), _dataset(services, user, costs_id)]
     try:
-        data = ProfitData.load(infos[0].path, infos[1].path, drivers=drivers)
+        data = ProfitData.load(infos[0].path, infos[1].path, drivers=drivers, cache_dir=_cache_dir(services))
     except InputError as exc:
         raise _rename(exc, infos) from None
     try:
@@ -153,7 +159,9 @@ def _bridge(services: Services, user: Principal, body: CompareIn, data: Any) -> 
         return variance_bridge(data, level=body.level, base_period=base_period, compare_period=compare_period)
     infos = [_dataset(services, user, body.compare_dataset_id), _dataset(services, user, body.compare_costs_dataset_id)]
     try:
-        with ProfitData.load(infos[0].path, infos[1].path, drivers=data.drivers) as other:
+        with ProfitData.load(
+            infos[0].path, infos[1].path, drivers=data.drivers, cache_dir=_cache_dir(services)
+        ) as other:
             return variance_bridge(data, other, level=body.level, base_period=base_period,
                                    compare_period=compare_period, base_label="base", compare_label="compare")
     except InputError as exc:
