@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 
 from argentier.config import Settings
 from argentier.core.store import Store
-
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-def shared_data(*parts: str) -> Path:
-    """A path under ``../shared/data``; skips the test with a clear message when it is absent."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"public data not available: {path} (it lives in ../shared beside the project)")
-    return path
 
 
 @pytest.fixture(scope="session")

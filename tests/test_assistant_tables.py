@@ -6,6 +6,7 @@ import json
 from dataclasses import FrozenInstanceError
 
 import pytest
+from shared_data import shared_data
 
 from argentier.assistant.tables import (
     TableAnswer,
@@ -15,7 +16,6 @@ from argentier.assistant.tables import (
     parse_number,
 )
 from argentier.core.documents import parse_text
-from conftest import shared_data
 
 ROWS = [
     ["", "", "Years Ended September 30,", ""],

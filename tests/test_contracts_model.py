@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import shared_data
+from shared_data import shared_data
 
 from argentier.contracts import CATEGORIES, ClauseModel, cuad_report
 from argentier.contracts._candidates import candidate_spans

@@ -8,7 +8,13 @@ import pytest
 
 from argentier.errors import InputError
 from argentier.regwatch import grouping as g
-from argentier.regwatch.grouping import UpdateGrouper, inverse_purity, load_grouping_fixture, pairwise_scores, purity
+from argentier.regwatch.grouping import (
+    UpdateGrouper,
+    inverse_purity,
+    load_grouping_fixture,
+    pairwise_scores,
+    purity,
+)
 
 EINVOICE = (
     "Germany: mandatory B2B e-invoicing from 1 January 2025",

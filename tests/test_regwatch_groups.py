@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from scripted_http import JSONHandler, ScriptedServer, serving
 from sqlalchemy import delete, select, update
 
 from argentier.core.store import DocumentGroup
@@ -12,7 +13,6 @@ from argentier.core.store._regwatch_models import RegwatchUpdate
 from argentier.errors import NotFoundError
 from argentier.regwatch.groups import group_new_updates
 from argentier.regwatch.sources import RegWatch
-from scripted_http import JSONHandler, ScriptedServer, serving
 
 MINISTRY = (
     "E-invoicing: France postpones the mandate",
