@@ -41,6 +41,9 @@ def test_docs_add_search_list_remove(run, tmp_path):
     assert [doc["groups"] for doc in listed] == [["finance"], ["finance"]]
     table = run("docs", "list").stdout
     assert "close" in table.lower()
+    page = json.loads(run("docs", "list", "--limit", "1", "--offset", "1", "--json").stdout)
+    assert [doc["id"] for doc in page] == [listed[1]["id"]]
+    assert "document(s) 2-2 of 2" in run("docs", "list", "--limit", "1", "--offset", "1").stdout
 
     removed = json.loads(run("docs", "remove", str(listed[0]["id"]), "--json").stdout)
     assert removed[0]["id"] == listed[0]["id"]

@@ -20,11 +20,14 @@ from argentier.web import mount_web
 if TYPE_CHECKING:
     from argentier.core.embeddings import Embedder
 
-DESCRIPTION = """Argentier's REST API. Authenticate with `Authorization: Bearer <token>`; get a token from
-`POST /auth/token` (user name and password) or `argentier users token`. Your groups decide which documents,
-findings and updates you can see; viewers read, analysts also write, admins also manage users. Long work
-(`POST /regwatch/fetch`) answers 202 with a job to poll at `GET /jobs/{id}`; jobs live in the server process, so
-a restart forgets them and each server process sees only its own (run one process per store)."""
+DESCRIPTION = """Argentier's REST API, under the web app served at `/`. Authenticate with
+`Authorization: Bearer <token>`; get a token from `POST /auth/token` (user name and password) or
+`argentier users token`. Your groups decide which documents, datasets, findings, updates, answers and account
+rows you can see; viewers read and run analyses that store nothing, analysts also write, admins also manage
+users; every write is audited. Tabular inputs are uploaded once as datasets (`POST /datasets`) and named by id.
+Long work (a regulatory fetch, forecasts, backtests, elasticities, prices, schedules, simulations) answers 202
+with a job to poll at `GET /jobs/{id}`; jobs live in the server process, so a restart forgets them and each server
+process sees only its own (run one process per store)."""
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:

@@ -84,16 +84,23 @@ def add(
 @docs_group.command("list")
 @click.option("--collection", help="Only this collection.")
 @click.option("--groups", help="List as a caller with these comma-separated groups.")
+@click.option("--limit", type=click.IntRange(1), help="At most this many documents (one page).")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Skip this many first.")
 @json_option
 @pass_app
-def list_(app: AppContext, collection: str | None, groups: str | None, as_json: bool) -> None:
-    """List stored documents."""
+def list_(
+    app: AppContext, collection: str | None, groups: str | None, limit: int | None, offset: int, as_json: bool
+) -> None:
+    """List stored documents, oldest first (texts are not read, so this stays fast on a large library)."""
+    visible = split_groups(groups)
     with app.library() as library:
-        documents = library.list_documents(collection=collection, groups=split_groups(groups))
+        documents = library.list_documents(collection=collection, groups=visible, limit=limit, offset=offset)
+        total = library.count_documents(collection=collection, groups=visible)
     if as_json:
         print_json([document.to_dict() for document in documents])
         return
-    table = Table(title=f"{len(documents)} document(s)")
+    shown = f"{offset + 1}-{offset + len(documents)} of {total}" if documents else f"none of {total}"
+    table = Table(title=f"{total} document(s)" if len(documents) == total else f"document(s) {shown}")
     for name in ("id", "title", "collection", "format", "pages", "chunks", "groups", "path"):
         table.add_column(name)
     for document in documents:

@@ -63,6 +63,8 @@ def raise_alerts(
             "transaction_id": str(row.transaction_id),
             "timestamp": str(row.timestamp),
             "customer_id": str(row.customer_id),
+            # With the terminal, a verdict on this alert can also reach a live scorer's terminal history.
+            "terminal_id": str(row.terminal_id) if hasattr(row, "terminal_id") else None,
             "score": round(float(row.score), 3),
             "decision": row.decision,
             "rules": [name for name in str(row.rules or "").split(";") if name],
