@@ -15,8 +15,8 @@ from argentier.cli._common import (
     json_option,
     parse_meta,
     pass_app,
-    progress_bar,
     print_json,
+    progress_bar,
     split_groups,
 )
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from argentier.cli._common import ArgentierGroup, console, err_console, json_option, print_json, progress_bar
+from argentier.cli._fit import Column, natural_width, print_fitted, wide_option
 
 if TYPE_CHECKING:
     from argentier.profitability import ProfitData
@@ -106,67 +106,6 @@ def _money(value: Any) -> str:
     return f"{value:,.2f}"
 
 
-wide_option = click.option("--wide", is_flag=True, help="Show every column, however wide the terminal.")
-
-
-@dataclass
-class _Column:
-    """A table column: its cells, alignment and how early it is hidden on a narrow terminal (0 = never)."""
-
-    name: str
-    cells: list[str]
-    left: bool = False
-    drop: int = 0
-
-
-def _natural_width(columns: list[_Column]) -> int:
-    """The width rich's default box table needs for these columns without wrapping (padding 1 + borders)."""
-    from rich.cells import cell_len
-    from rich.text import Text
-
-    def width(cell: str) -> int:
-        return Text.from_markup(cell).cell_len if "[" in cell else cell_len(cell)
-
-    return sum(max([cell_len(c.name), *map(width, c.cells)]) + 3 for c in columns) + 1
-
-
-def fit_table(title: str, columns: list[_Column], width: int, *, wide: bool = False) -> tuple[Table, int, list[str]]:
-    """A rich table of ``columns`` no wider than ``width``: the columns with the highest ``drop`` go first.
-
-    Returns the table, the width it needs and the names of the hidden columns. ``wide`` keeps every column.
-    """
-    shown, hidden = list(columns), []
-    while not wide and _natural_width(shown) > width and any(c.drop for c in shown):
-        victim = max((c for c in shown if c.drop), key=lambda c: (c.drop, shown.index(c)))
-        shown.remove(victim)
-        hidden.append(victim.name)
-    table = Table(title=title)
-    for column in shown:
-        table.add_column(column.name, justify="left" if column.left else "right")
-    for cells in zip(*(c.cells for c in shown)):
-        table.add_row(*cells)
-    return table, _natural_width(shown), hidden
-
-
-def _print_fitted(title: str, columns: list[_Column], wide: bool, note: str = "", target=None) -> None:
-    """Print the table fitted to the terminal, and say what was hidden and how to see it."""
-    out = target or console
-    table, needed, hidden = fit_table(title, columns, out.width, wide=wide)
-    width = out.width
-    if wide and needed > width:  # lines as long as the table needs: the terminal wraps them, a pipe keeps them
-        out.width = needed
-    try:
-        out.print(table)
-    finally:
-        out.width = width
-    parts = [note] if note else []
-    if hidden:
-        parts.append(f"hidden to fit {width} columns: {', '.join(hidden)}")
-    if parts:
-        out.print(f"[dim]{escape('; '.join(parts))}. --wide shows every column, --json every figure.[/]",
-                  highlight=False)
-
-
 def _chart(steps, path: Path | None, title: str, as_json: bool) -> None:
     if path is None:
         return
@@ -229,20 +168,20 @@ def margins(by: str, period: str | None, filters: tuple[str, ...], sort: str, li
     _chart(report.waterfall(), chart, "Margin waterfall", as_json)
 
 
-def margin_columns(report, *, fold_costs: bool) -> list[_Column]:
+def margin_columns(report, *, fold_costs: bool) -> list[Column]:
     """The margins table's columns; ``fold_costs`` puts every cost driver into one ``costs`` column."""
     rows = [*report.rows, report.total]
-    columns = [_Column(name, [escape(r.key.get(name, "total")) for r in rows], left=True) for name in report.by]
-    columns.append(_Column("units", [f"{r.units:,}" for r in rows], drop=3))
+    columns = [Column(name, [escape(r.key.get(name, "total")) for r in rows], left=True) for name in report.by]
+    columns.append(Column("units", [f"{r.units:,}" for r in rows], drop=3))
     if report.total.returned_units is not None:
-        columns.append(_Column("returned", [f"{r.returned_units:,}" for r in rows], drop=4))
-    columns.append(_Column("net revenue", [_money(r.revenue) for r in rows]))
+        columns.append(Column("returned", [f"{r.returned_units:,}" for r in rows], drop=4))
+    columns.append(Column("net revenue", [_money(r.revenue) for r in rows]))
     if fold_costs:
-        columns.append(_Column("costs", [_money(sum(r.costs.values())) for r in rows]))
+        columns.append(Column("costs", [_money(sum(r.costs.values())) for r in rows]))
     else:
-        columns += [_Column(d, [_money(r.costs[d]) for r in rows], drop=5) for d in report.drivers]
-    columns.append(_Column("contribution", [_money(r.contribution) for r in rows]))
-    columns.append(_Column("margin", ["" if r.margin_rate is None else f"{100 * r.margin_rate:.1f} %" for r in rows],
+        columns += [Column(d, [_money(r.costs[d]) for r in rows], drop=5) for d in report.drivers]
+    columns.append(Column("contribution", [_money(r.contribution) for r in rows]))
+    columns.append(Column("margin", ["" if r.margin_rate is None else f"{100 * r.margin_rate:.1f} %" for r in rows],
                            drop=2))
     return columns
 
@@ -254,10 +193,10 @@ def print_margin_table(report, *, wide: bool = False, target=None) -> None:
     title = f"contribution margin by {', '.join(report.by) or 'total'} ({report.n_groups} groups)"
     columns = margin_columns(report, fold_costs=False)
     note = ""
-    if not wide and _natural_width(columns) > out.width and len(report.drivers) > 1:
+    if not wide and natural_width(columns) > out.width and len(report.drivers) > 1:
         columns = margin_columns(report, fold_costs=True)
         note = f"{len(report.drivers)} cost drivers folded into 'costs' (--chart FILE draws each in the waterfall)"
-    _print_fitted(title, columns, wide, note, target=out)
+    print_fitted(title, columns, wide, note, target=out)
 
 
 def _compare_options(function: Callable) -> Callable:
@@ -339,15 +278,15 @@ def drivers(by: str | None, top: int, wide: bool, as_json: bool, **options: Any)
         table.add_row(escape(effect.driver), _money(effect.amount), share)
     console.print(table)
     found = result.items
-    columns = [_Column(n, [escape(i.key[n]) for i in found], left=True) for n in result.by]
+    columns = [Column(n, [escape(i.key[n]) for i in found], left=True) for n in result.by]
     columns += [
-        _Column("change", [_money(i.change) for i in found]),
-        _Column("price", [_money(i.price) for i in found], drop=2),
-        _Column("cost rate", [_money(i.cost_rate) for i in found], drop=1),
-        _Column("volume+mix", [_money(i.volume_mix) for i in found], drop=3),
-        _Column("largest driver", [escape(i.largest_driver or "") for i in found], left=True, drop=4),
+        Column("change", [_money(i.change) for i in found]),
+        Column("price", [_money(i.price) for i in found], drop=2),
+        Column("cost rate", [_money(i.cost_rate) for i in found], drop=1),
+        Column("volume+mix", [_money(i.volume_mix) for i in found], drop=3),
+        Column("largest driver", [escape(i.largest_driver or "") for i in found], left=True, drop=4),
     ]
-    _print_fitted(f"top {len(found)} items by change", columns, wide)
+    print_fitted(f"top {len(found)} items by change", columns, wide, target=console)
 
 
 def _elasticities(value: str | None):
@@ -398,19 +337,19 @@ def whatif(changes: tuple[str, ...], by: str, period: str | None, elasticity: st
             return ""
         return f"{row.adjusted_units / row.base_units - 1:+.2%}"
 
-    columns = [_Column(n, [escape(r.key.get(n, "total")) for r in rows], left=True) for n in result.by]
+    columns = [Column(n, [escape(r.key.get(n, "total")) for r in rows], left=True) for n in result.by]
     columns += [
-        _Column("contribution", [_money(r.base_contribution) for r in rows], drop=2),
-        _Column("fixed volume", [_money(r.fixed_contribution) for r in rows], drop=3),
-        _Column("impact", [_money(r.fixed_impact) for r in rows]),
+        Column("contribution", [_money(r.base_contribution) for r in rows], drop=2),
+        Column("fixed volume", [_money(r.fixed_contribution) for r in rows], drop=3),
+        Column("impact", [_money(r.fixed_impact) for r in rows]),
     ]
     if elastic:
         columns += [
-            _Column("elasticity-adjusted", [adjusted(r, r.adjusted_contribution) for r in rows], drop=4),
-            _Column("adjusted impact", [adjusted(r, r.adjusted_impact) for r in rows], drop=1),
-            _Column("units", [units(r) for r in rows], drop=5),
+            Column("elasticity-adjusted", [adjusted(r, r.adjusted_contribution) for r in rows], drop=4),
+            Column("adjusted impact", [adjusted(r, r.adjusted_impact) for r in rows], drop=1),
+            Column("units", [units(r) for r in rows], drop=5),
         ]
-    _print_fitted("what-if: " + "; ".join(escape(c) for c in changes), columns, wide)
+    print_fitted("what-if: " + "; ".join(escape(c) for c in changes), columns, wide, target=console)
 
 
 @profit_group.command("elasticity")
@@ -534,16 +473,16 @@ def prices(elasticity: str | None, default_elasticity: float | None, products: P
                      key=lambda c: c.contribution - c.new_contribution)
     shown = changed[: limit or None]
     columns = [
-        _Column("item", [escape(c.item) for c in shown], left=True),
-        _Column("price", [str(c.current_price) for c in shown]),
-        _Column("new price", [str(c.new_price) for c in shown]),
-        _Column("units", [f"{c.units:,.0f}" for c in shown], drop=2),
-        _Column("new units", [f"{c.new_units:,.0f}" for c in shown], drop=3),
-        _Column("contribution", [_money(c.contribution) for c in shown], drop=1),
-        _Column("new contribution", [_money(c.new_contribution) for c in shown]),
+        Column("item", [escape(c.item) for c in shown], left=True),
+        Column("price", [str(c.current_price) for c in shown]),
+        Column("new price", [str(c.new_price) for c in shown]),
+        Column("units", [f"{c.units:,.0f}" for c in shown], drop=2),
+        Column("new units", [f"{c.new_units:,.0f}" for c in shown], drop=3),
+        Column("contribution", [_money(c.contribution) for c in shown], drop=1),
+        Column("new contribution", [_money(c.new_contribution) for c in shown]),
     ]
-    _print_fitted(f"{len(changed)} of {len(result.choices)} prices change ({result.status}, "
-                  f"{result.solve_seconds:.1f} s)", columns, wide)
+    print_fitted(f"{len(changed)} of {len(result.choices)} prices change ({result.status}, "
+                  f"{result.solve_seconds:.1f} s)", columns, wide, target=console)
     console.print(f"modelled contribution {_money(result.contribution_before)} -> {_money(result.contribution_after)}"
                   f" (bound {_money(result.bound)})", highlight=False)
     if result.below_floor:
@@ -568,11 +507,12 @@ def promotions(baseline_periods: int, period: str | None, wide: bool, as_json: b
         return
     entries = list(report.by_category.items())
     columns = [
-        _Column("category", [escape(category) for category, _ in entries], left=True),
-        _Column("events", [str(e["events"]) for _, e in entries], drop=2),
-        _Column("lift", ["" if e["lift"] is None else f"{e['lift']:+.1%}" for _, e in entries]),
-        _Column("incremental contribution", [_money(e["incremental_contribution"]) for _, e in entries]),
-        _Column("investment", [_money(e["investment"]) for _, e in entries], drop=1),
-        _Column("ROI", ["" if e["roi"] is None else f"{e['roi']:+.2f}" for _, e in entries]),
+        Column("category", [escape(category) for category, _ in entries], left=True),
+        Column("events", [str(e["events"]) for _, e in entries], drop=2),
+        Column("lift", ["" if e["lift"] is None else f"{e['lift']:+.1%}" for _, e in entries]),
+        Column("incremental contribution", [_money(e["incremental_contribution"]) for _, e in entries]),
+        Column("investment", [_money(e["investment"]) for _, e in entries], drop=1),
+        Column("ROI", ["" if e["roi"] is None else f"{e['roi']:+.2f}" for _, e in entries]),
     ]
-    _print_fitted(f"{len(report.events)} promotions ({report.skipped} without a baseline)", columns, wide)
+    print_fitted(f"{len(report.events)} promotions ({report.skipped} without a baseline)", columns, wide,
+                 target=console)

@@ -14,8 +14,8 @@ from argentier.cli._common import (
     console,
     json_option,
     pass_app,
-    progress_bar,
     print_json,
+    progress_bar,
     split_groups,
 )
 
