@@ -147,3 +147,26 @@ def test_users_cli_bootstraps_an_admin_and_a_token(database_url, tmp_path, monke
     assert token.exit_code == 0 and '"token": "arg_' in token.output
     listed = runner.invoke(users_group, ["list"], obj=AppContext())
     assert "root" in listed.output and "admin" in listed.output
+
+
+def test_checked_tokens_are_trusted_for_the_cache_time_only(store):
+    from argentier.api._token_cache import TokenCache
+    from argentier.api.auth import AuthenticationError
+
+    create_user(store, "erin", "erin-long-password", role="viewer", groups=["sales"])
+    issued = create_token(store, "erin")
+    now = [100.0]
+    cache = TokenCache(5.0, clock=lambda: now[0])
+    check = lambda token: authenticate_token(store, token)  # noqa: E731
+    assert cache.get(issued.token, check).username == "erin"
+    admin = create_user(store, "root", "root-long-password", role="admin", groups=[])
+    revoke_token(store, issued.id, by=admin)  # elsewhere: another process on the same store
+    now[0] += 4.9
+    assert cache.get(issued.token, check).username == "erin"  # still within the cache time
+    now[0] += 0.2
+    with pytest.raises(AuthenticationError):
+        cache.get(issued.token, check)  # the store is read again: revoked
+    with pytest.raises(AuthenticationError):
+        TokenCache(0.0).get(issued.token, check)  # no cache: every request reads the store
+    with pytest.raises(AuthenticationError):
+        cache.get("arg_unknown", check)  # a failed check is never cached

@@ -132,6 +132,11 @@ class ApiSettings(_Section):
     blas_threads: int | None = Field(
         1, ge=1, description="BLAS threads per matrix product in the server; None leaves the library's default."
     )
+    token_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="How long a checked API token is trusted without reading the store (0: check every request).",
+    )
 
 
 class Settings(_Section):

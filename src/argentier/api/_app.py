@@ -13,6 +13,7 @@ from argentier.api._deps import Services
 from argentier.api._errors import install_error_handlers
 from argentier.api._jobs import JobRunner
 from argentier.api._throttle import LoginThrottle
+from argentier.api._token_cache import TokenCache
 from argentier.api.routers import ROUTERS
 from argentier.config import Settings
 from argentier.web import mount_web
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         library=library,
         review=ReviewService(library.store, settings),
         jobs=JobRunner(settings.api.job_workers),
+        tokens=TokenCache(settings.api.token_cache_seconds),
     )
 
     @asynccontextmanager

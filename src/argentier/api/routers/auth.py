@@ -59,6 +59,7 @@ def create_token(services: ServicesDep, user: Viewer, body: TokenIn) -> dict:
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
 def revoke_token(services: ServicesDep, user: Viewer, token_id: int) -> dict:
     info = auth.revoke_token(services.store, token_id, by=user)
+    services.tokens.clear()
     record_write(
         services.store, user.username, "auth.token.revoke", "api_token", token_id, {"of": info.username}
     )
@@ -95,6 +96,7 @@ def create_user(services: ServicesDep, user: Admin, body: UserIn) -> dict:
 def deactivate_user(services: ServicesDep, user: Admin, username: str) -> dict:
     """Switch a user off: their password and tokens stop working; the audit log keeps their name."""
     gone = auth.deactivate_user(services.store, username, by=user)
+    services.tokens.clear()
     record_write(
         services.store, user.username, "auth.user.deactivate", "user", gone.id, {"username": username}
     )
