@@ -27,10 +27,10 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Any
 
-from argentier.core.files import write_atomic
+from argentier.core.files import safe_file_name, write_atomic
 from argentier.errors import AccessDeniedError, InputError, NotFoundError
 
 __all__ = ["DATASET_SUFFIXES", "DatasetInfo", "DatasetStore", "read_frame", "safe_dataset_name"]
@@ -46,17 +46,7 @@ def safe_dataset_name(filename: str) -> str:
     >>> safe_dataset_name("../../etc/sales.csv"), safe_dataset_name("C:\\\\tmp\\\\plan.parquet")
     ('sales.csv', 'plan.parquet')
     """
-    name = PureWindowsPath(PurePosixPath(filename).name).name.strip()
-    if (
-        not name
-        or name.startswith(".")
-        or len(name.encode("utf-8")) > 200
-        or any(ord(char) < 32 or char in '<>:"|?*' for char in name)
-    ):
-        raise InputError(f"{filename!r} is not a file name", source="filename")
-    if Path(name).suffix.lower() not in DATASET_SUFFIXES:
-        raise InputError(f"unsupported dataset type (use {', '.join(DATASET_SUFFIXES)})", source=name)
-    return name
+    return safe_file_name(filename, DATASET_SUFFIXES, what="dataset")
 
 
 def read_frame(path: Path, *, nrows: int | None = None) -> Any:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from argentier.errors import InputError
 
-__all__ = ["atomic_path", "write_atomic"]
+__all__ = ["atomic_path", "safe_file_name", "write_atomic"]
 
 
 def _usual_mode() -> int:
@@ -63,3 +63,26 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str, *, make_parent
     with atomic_path(path, make_parents=make_parents) as temporary:
         temporary.write_bytes(payload)
     return Path(path)
+
+
+def safe_file_name(filename: str, suffixes: Iterable[str], *, what: str = "file") -> str:
+    """The last component of an uploaded ``filename`` if it is a plain name with one of ``suffixes``.
+
+    Folders (POSIX or Windows) are dropped; hidden, over-long names and control or reserved characters are an
+    :class:`~argentier.errors.InputError`, as is a suffix outside ``suffixes``.
+
+    >>> safe_file_name("../../etc/sales.csv", {".csv"}), safe_file_name("C:\\\\tmp\\\\plan.csv", {".csv"})
+    ('sales.csv', 'plan.csv')
+    """
+    name = PureWindowsPath(PurePosixPath(filename).name).name.strip()
+    if (
+        not name
+        or name.startswith(".")
+        or len(name.encode("utf-8")) > 200
+        or any(ord(char) < 32 or char in '<>:"|?*' for char in name)
+    ):
+        raise InputError(f"{filename!r} is not a file name", source="filename")
+    allowed = sorted(suffixes)
+    if Path(name).suffix.lower() not in allowed:
+        raise InputError(f"unsupported {what} type (use {', '.join(allowed)})", source=name)
+    return name

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
@@ -21,7 +21,7 @@ from argentier.api._deps import Analyst, ServicesDep, Viewer
 from argentier.api._schemas import AddOutcomeOut, DocumentDetail, DocumentOut, Page
 from argentier.api.routers._paging import Limit, Offset
 from argentier.core.documents import SUPPORTED_SUFFIXES
-from argentier.core.files import write_atomic
+from argentier.core.files import safe_file_name, write_atomic
 from argentier.core.library import DEFAULT_COLLECTION
 from argentier.errors import InputError
 
@@ -29,17 +29,7 @@ router = APIRouter(prefix="/documents", tags=["documents"])
 
 
 def _safe_name(filename: str) -> str:
-    name = PureWindowsPath(PurePosixPath(filename).name).name.strip()
-    if (
-        not name
-        or name.startswith(".")
-        or len(name.encode("utf-8")) > 200
-        or any(ord(char) < 32 or char in '<>:"|?*' for char in name)
-    ):
-        raise InputError(f"{filename!r} is not a file name", source="filename")
-    if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise InputError(f"unsupported file type (use {', '.join(sorted(SUPPORTED_SUFFIXES))})", source=name)
-    return name
+    return safe_file_name(filename, SUPPORTED_SUFFIXES)
 
 
 async def _read_body(request: Request, limit_bytes: int, name: str) -> bytes:
