@@ -7,8 +7,13 @@ pipe table, and plain text with numbered steps.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+
+_FIXED_TIME = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # the date stamped into the generated PDF and DOCX
 
 SUPPLY_AGREEMENT = [
     ("heading", "MASTER SUPPLY AGREEMENT"),
@@ -157,6 +162,7 @@ def _write_pdf(path: Path) -> None:
     from fpdf import FPDF
 
     pdf = FPDF()
+    pdf.set_creation_date(_FIXED_TIME)  # the same bytes every time: re-running the demo changes nothing
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.set_title("Master Supply Agreement")
     pdf.add_page()
@@ -179,6 +185,7 @@ def _write_docx(path: Path) -> None:
 
     document = Document()
     document.core_properties.title = "Travel and Expense Policy"
+    document.core_properties.created = document.core_properties.modified = _FIXED_TIME.replace(tzinfo=None)
     document.add_heading("Travel and Expense Policy", level=0)
     for number, (heading, body) in enumerate(EXPENSE_POLICY_SECTIONS, start=1):
         document.add_heading(f"{number}. {heading}", level=1)
@@ -189,7 +196,22 @@ def _write_docx(path: Path) -> None:
                 cells = table.add_row().cells
                 for cell, value in zip(cells, row):
                     cell.text = value
-    document.save(str(path))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    path.write_bytes(_fixed_zip_times(buffer.getvalue()))
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """The same zip with every member dated :data:`_FIXED_TIME` (python-docx stamps them with the current time)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()
 
 
 def write_demo_corpus(directory: str | Path) -> list[DemoFile]:
