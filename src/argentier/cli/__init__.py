@@ -17,6 +17,7 @@ from argentier.cli._docs import docs_group
 from argentier.cli._forecast import forecast_group
 from argentier.cli._forecast_book import scenario_group, version_group
 from argentier.cli._fraud import fraud_group
+from argentier.cli._fraud_eval import drift, evaluate_command, rules_group, thresholds
 from argentier.cli._fraud_store import alerts, feedback, models_group
 from argentier.cli._plan import plan_group
 from argentier.cli._plan_portfolio import capital, supply
@@ -50,7 +51,7 @@ cli.add_command(review_group)
 regwatch_group.add_command(summarise_command)
 cli.add_command(regwatch_group)
 cli.add_command(contracts_group)
-for command in (models_group, alerts, feedback):
+for command in (evaluate_command, thresholds, drift, rules_group, models_group, alerts, feedback):
     fraud_group.add_command(command)
 cli.add_command(fraud_group)
 forecast_group.add_command(version_group)

@@ -11,7 +11,15 @@ import click
 from rich.markup import escape
 
 from argentier.cli._common import AppContext, console, json_option, pass_app, print_json
-from argentier.cli._fraud import _DATA, _FILE, _day, _load, _table, data_options, score_period
+from argentier.cli._fraud_common import (
+    DATA,
+    FILE,
+    data_options,
+    load_transactions,
+    parse_day,
+    print_table,
+    score_period,
+)
 
 
 @click.group("models")
@@ -39,7 +47,7 @@ def _print_entries(entries: list[Any], as_json: bool) -> None:
                 len(entry.metrics.get("evaluations", {})),
             ]
         )
-    _table(
+    print_table(
         f"{len(entries)} model(s)",
         ["id", "name", "version", "status", "from", "to", "val. AUC", "val. AP", "evaluations"],
         rows,
@@ -47,7 +55,7 @@ def _print_entries(entries: list[Any], as_json: bool) -> None:
 
 
 @models_group.command("register")
-@click.argument("model_path", type=_FILE)
+@click.argument("model_path", type=FILE)
 @click.option(
     "--name", default="default", show_default=True, help="The model family (e.g. cards, transfers)."
 )
@@ -108,7 +116,7 @@ def models_retire(app: AppContext, model_id: int, as_json: bool) -> None:
 
 
 @models_group.command("compare")
-@click.argument("data", type=_DATA)
+@click.argument("data", type=DATA)
 @click.option("--name", default="default", show_default=True)
 @click.option("--from", "start", required=True, help="First day of the comparison (inclusive).")
 @click.option("--to", "end", required=True, help="Last day (inclusive).")
@@ -132,8 +140,8 @@ def models_compare(
     from argentier.fraud._data import attach_scores
     from argentier.fraud._registry import ModelRegistry
 
-    first, last = _day(start, "--from"), _day(end, "--to")
-    frame = _load(app, data, mapping, label_delay_days, skip_bad_rows, labels_path)
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
+    frame = load_transactions(app, data, mapping, label_delay_days, skip_bad_rows, labels_path)
     results = []
     with app.store() as store:
         registry = ModelRegistry(store)
@@ -148,7 +156,7 @@ def models_compare(
     if as_json:
         print_json(results)
         return
-    _table(
+    print_table(
         f"{name}: {first} to {last}",
         ["id", "version", "status", "AUC", "AP", "card P@100", "recall@1%FPR"],
         [
@@ -167,11 +175,11 @@ def models_compare(
 
 
 @click.command("alerts")
-@click.argument("data", type=_DATA)
-@click.option("--model", "model_path", type=_FILE, required=True)
+@click.argument("data", type=DATA)
+@click.option("--model", "model_path", type=FILE, required=True)
 @click.option("--from", "start", required=True, help="First day (inclusive).")
 @click.option("--to", "end", required=True, help="Last day (inclusive).")
-@click.option("--rules", "rules_path", type=_FILE, help="Decision rules (YAML); default: score thresholds.")
+@click.option("--rules", "rules_path", type=FILE, help="Decision rules (YAML); default: score thresholds.")
 @click.option("--review-at", type=click.FloatRange(0, 1000), help="Default rule: review from this score.")
 @click.option("--block-at", type=click.FloatRange(0, 1000), help="Default rule: block from this score.")
 @data_options
@@ -222,7 +230,7 @@ def alerts(
 
 
 @click.command("feedback")
-@click.option("--out", type=_FILE, required=True, help="Labels CSV: transaction_id,is_fraud,label_time.")
+@click.option("--out", type=FILE, required=True, help="Labels CSV: transaction_id,is_fraud,label_time.")
 @json_option
 @pass_app
 def feedback(app: AppContext, out: Path, as_json: bool) -> None:
