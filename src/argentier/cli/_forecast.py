@@ -200,7 +200,7 @@ def print_frame(frame, title: str, limit: int = 40) -> None:
     console.print(table)
 
 
-def _plan_book(app: AppContext):
+def plan_book(app: AppContext):
     from contextlib import contextmanager
 
     from argentier.forecast import PlanBook
@@ -291,7 +291,7 @@ def run(
         forecast_chart(result.history, result.frame, chart, series=top[:6] if result.hierarchy else None)
     version = None
     if save_version:
-        with _plan_book(app) as book:
+        with plan_book(app) as book:
             version = book.save_version(
                 result.frame,
                 save_version,

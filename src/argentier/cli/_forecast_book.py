@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from argentier.cli._common import AppContext, ArgentierGroup, console, json_option, pass_app, print_json
-from argentier.cli._forecast import _plan_book, print_frame
+from argentier.cli._forecast import plan_book, print_frame
 
 
 @click.group("version", cls=ArgentierGroup)
@@ -30,7 +30,7 @@ def version_save(app: AppContext, forecast_file, name, kind, created_by, as_json
     from argentier.forecast import load_forecast
 
     frame = load_forecast(forecast_file)
-    with _plan_book(app) as book:
+    with plan_book(app) as book:
         info = book.save_version(frame, name, kind=kind, created_by=created_by, source=str(forecast_file))
     if as_json:
         print_json(info.to_dict())
@@ -47,7 +47,7 @@ def version_save(app: AppContext, forecast_file, name, kind, created_by, as_json
 @pass_app
 def version_list(app: AppContext, name, as_json) -> None:
     """List kept versions."""
-    with _plan_book(app) as book:
+    with plan_book(app) as book:
         infos = book.list_versions(name)
     if as_json:
         print_json([info.to_dict() for info in infos])
@@ -118,7 +118,7 @@ def _read_overrides(spec: Path | None, inline: tuple[str, ...]) -> list:
 def scenario_create(app: AppContext, name, base, number, spec, inline, replace, created_by, as_json) -> None:
     """Apply overrides to a kept version and store the result as scenario NAME."""
     overrides = _read_overrides(spec, inline)
-    with _plan_book(app) as book:
+    with plan_book(app) as book:
         info = book.create_scenario(
             name,
             int(base) if base.isdigit() else base,
@@ -139,7 +139,7 @@ def scenario_create(app: AppContext, name, base, number, spec, inline, replace, 
 @pass_app
 def scenario_list(app: AppContext, as_json) -> None:
     """List scenarios."""
-    with _plan_book(app) as book:
+    with plan_book(app) as book:
         infos = book.list_scenarios()
     if as_json:
         print_json([info.to_dict() for info in infos])
@@ -168,7 +168,7 @@ def scenario_compare(app: AppContext, names, series, chart, as_json) -> None:
     """Scenarios side by side with their base version: per period, total, and change against the base."""
     from argentier.forecast._charts import scenario_chart
 
-    with _plan_book(app) as book:
+    with plan_book(app) as book:
         table = book.compare(list(names), series=series)
     if chart:
         lines = table[table["ds"] != "total"].set_index("ds")[["base", *names]]
@@ -185,7 +185,7 @@ def scenario_compare(app: AppContext, names, series, chart, as_json) -> None:
 @pass_app
 def scenario_delete(app: AppContext, name, as_json) -> None:
     """Delete a scenario (versions are never deleted)."""
-    with _plan_book(app) as book:
+    with plan_book(app) as book:
         book.delete_scenario(name)
     if as_json:
         print_json({"deleted": name})

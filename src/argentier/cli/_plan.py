@@ -16,12 +16,12 @@ from rich.table import Table
 
 from argentier.cli._common import ArgentierGroup, console, json_option, print_json, progress_bar
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _OUT = click.Path(dir_okay=False, path_type=Path)
 chart_option = click.option("--chart", type=_OUT, help="Write a PNG chart to this path.")
 
 
-def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     table = Table(title=title)
     for number, name in enumerate(columns):
         table.add_column(name, justify="left" if number == 0 else "right")
@@ -30,11 +30,11 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     console.print(table)
 
 
-def _pct(value: float | None) -> str:
+def pct(value: float | None) -> str:
     return "" if value is None else f"{100 * value:.1f} %"
 
 
-def _chart(kind: str, result: Any, path: Path | None) -> None:
+def write_chart(kind: str, result: Any, path: Path | None) -> None:
     """Write the ``kind`` chart of ``result`` when ``--chart`` was given (matplotlib is imported only then)."""
     if path is not None:
         from argentier.planning import _charts
@@ -42,7 +42,7 @@ def _chart(kind: str, result: Any, path: Path | None) -> None:
         getattr(_charts, f"{kind}_chart")(result, path)
 
 
-def _saved(path: Path | None) -> None:
+def saved(path: Path | None) -> None:
     if path is not None:
         console.print(f"wrote {path}", highlight=False)
 
@@ -55,7 +55,7 @@ def plan_group() -> None:
 @plan_group.command("staffing")
 @click.option("--volume", type=click.FloatRange(min=0), help="Contacts in one interval.")
 @click.option(
-    "--volumes", type=_FILE, help="CSV/Parquet of volumes per interval (or a forecast: unique_id, ds, yhat)."
+    "--volumes", type=FILE, help="CSV/Parquet of volumes per interval (or a forecast: unique_id, ds, yhat)."
 )
 @click.option("--volume-column", help="Column holding the volume, e.g. yhat_hi_80 (default: volume or yhat).")
 @click.option(
@@ -125,7 +125,7 @@ def staffing(
         if as_json:
             print_json(result.to_dict())
             return
-        _table(
+        print_table(
             f"staffing ({result.model.replace('_', ' ')})",
             [
                 "volume",
@@ -143,11 +143,11 @@ def staffing(
                     f"{volume:g}",
                     result.agents,
                     result.scheduled_agents,
-                    _pct(result.metrics.service_level),
-                    _pct(result.metrics.probability_of_waiting),
+                    pct(result.metrics.service_level),
+                    pct(result.metrics.probability_of_waiting),
                     f"{result.metrics.average_speed_of_answer:.1f}",
-                    _pct(result.metrics.occupancy),
-                    _pct(result.metrics.abandonment),
+                    pct(result.metrics.occupancy),
+                    pct(result.metrics.abandonment),
                     result.binding,
                 ]
             ],
@@ -166,7 +166,7 @@ def staffing(
     if output is not None:
         with atomic_path(output) as temporary:
             plan.to_frame().to_csv(temporary, index=False)
-    _chart("staffing", plan, chart)
+    write_chart("staffing", plan, chart)
     if as_json:
         print_json(plan.to_dict())
         return
@@ -177,24 +177,24 @@ def staffing(
             f"{i.volume:.1f}",
             i.agents,
             i.scheduled_agents,
-            _pct(i.metrics.service_level),
+            pct(i.metrics.service_level),
             f"{i.metrics.average_speed_of_answer:.1f}",
-            _pct(i.metrics.occupancy),
+            pct(i.metrics.occupancy),
         ]
         for s, ds, i in zip(plan.series, plan.timestamps, plan.intervals)
     ]
-    _table(
+    print_table(
         f"staffing per interval: peak {plan.peak_agents} on the floor, {plan.peak_scheduled_agents} scheduled,"
         f" {plan.scheduled_hours:.1f} paid hours",
         ["series", "interval", "volume", "agents", "scheduled", "service level", "ASA (s)", "occupancy"],
         rows,
     )
-    _saved(output)
-    _saved(chart)
+    saved(output)
+    saved(chart)
 
 
 @plan_group.command("schedule")
-@click.argument("requirements", type=_FILE, required=False)
+@click.argument("requirements", type=FILE, required=False)
 @click.option(
     "--needs", help="Comma-separated people needed per day of a repeating cycle, e.g. 17,13,15,19,14,16,11."
 )
@@ -202,7 +202,7 @@ def staffing(
     "--work-days", type=click.IntRange(min=1), help="Consecutive days on per cycle (with --needs: default 5)."
 )
 @click.option(
-    "--shifts", "shifts_path", type=_FILE, help="Shift rules YAML (required for intraday requirements)."
+    "--shifts", "shifts_path", type=FILE, help="Shift rules YAML (required for intraday requirements)."
 )
 @click.option(
     "--column", help="Column of REQUIREMENTS with the people needed (default: required or scheduled_agents)."
@@ -287,11 +287,11 @@ def schedule(
             for p in result.to_dict()["periods"]
         ]
         write_atomic(output, "\n".join(lines) + "\n")
-    _chart("schedule", result, chart)
+    write_chart("schedule", result, chart)
     if as_json:
         print_json(result.to_dict())
         return
-    _table(
+    print_table(
         f"{result.headcount} people, cost {result.to_dict()['cost']} ({result.status},"
         f" {result.solve_seconds:.2f} s)",
         ["pattern", "people"],
@@ -300,12 +300,12 @@ def schedule(
     short = sum(result.shortfall)
     if short:
         console.print(f"[bold red]{short} person-period(s) left uncovered[/]")
-    _saved(output)
-    _saved(chart)
+    saved(output)
+    saved(chart)
 
 
 @plan_group.command("peak")
-@click.argument("config", type=_FILE)
+@click.argument("config", type=FILE)
 @chart_option
 @json_option
 def peak(config, chart, as_json):
@@ -313,11 +313,11 @@ def peak(config, chart, as_json):
     from argentier.planning import plan_peak_file
 
     result = plan_peak_file(config)
-    _chart("peak", result, chart)
+    write_chart("peak", result, chart)
     if as_json:
         print_json(result.to_dict())
         return
-    _table(
+    print_table(
         f"peak plan: total cost {result.to_dict()['total_cost']}, shortfall {result.shortfall_hours:.0f} h",
         [
             "week",
@@ -345,11 +345,11 @@ def peak(config, chart, as_json):
             for w in result.weeks
         ],
     )
-    _saved(chart)
+    saved(chart)
 
 
 @plan_group.command("forward")
-@click.argument("scenario", type=_FILE)
+@click.argument("scenario", type=FILE)
 @click.option("--volume-column", help="Forecast column to plan on, e.g. yhat_hi_80 (default: yhat).")
 @chart_option
 @json_option
@@ -358,7 +358,7 @@ def forward(scenario, volume_column, chart, as_json):
     from argentier.planning import forward_view_file
 
     view = forward_view_file(scenario, volume_column=volume_column)
-    _chart("forward", view, chart)
+    write_chart("forward", view, chart)
     if as_json:
         print_json(view.to_dict())
         return
@@ -367,7 +367,7 @@ def forward(scenario, volume_column, chart, as_json):
             m["month"],
             f"{m['volume']:,.0f}",
             m["fte"],
-            _pct(m["capacity_used"]),
+            pct(m["capacity_used"]),
             m["revenue"],
             m["staff_cost"],
             m["capex"],
@@ -375,12 +375,12 @@ def forward(scenario, volume_column, chart, as_json):
         ]
         for m in (month.to_dict() for month in view.months)
     ]
-    _table(
+    print_table(
         "forward view",
         ["month", "volume", "FTE", "seats used", "revenue", "staff cost", "capex", "operating margin"],
         rows,
     )
-    _saved(chart)
+    saved(chart)
 
 
 @plan_group.command("examples")

@@ -6,11 +6,11 @@ from __future__ import annotations
 import click
 
 from argentier.cli._common import console, json_option, print_json, progress_bar
-from argentier.cli._plan import _FILE, _chart, _pct, _saved, _table, chart_option
+from argentier.cli._plan import FILE, chart_option, pct, print_table, saved, write_chart
 
 
 @click.command("supply")
-@click.argument("network", type=_FILE)
+@click.argument("network", type=FILE)
 @click.option(
     "--replications", type=click.IntRange(min=1), help="Runs per plan [default: the file's, else 100]."
 )
@@ -34,7 +34,7 @@ def supply(network, replications, seed, plans, chart, as_json):
             plans=list(plans) or None,
             on_progress=lambda done: progress.update(task, completed=done),
         )
-    _chart("supply", result, chart)
+    write_chart("supply", result, chart)
     if as_json:
         print_json(result.to_dict())
         return
@@ -45,7 +45,7 @@ def supply(network, replications, seed, plans, chart, as_json):
         show = (lambda v: f"{100 * v:.2f}") if percent else (lambda v: f"{v:,.0f}")
         return f"{show(estimate.mean)} [{show(estimate.low)}, {show(estimate.high)}]"
 
-    _table(
+    print_table(
         f"{result.replications} replications per plan, 95 % intervals ({result.runs_per_second:.1f} runs/s)",
         ["plan", "fill rate %", "lost units", "total cost", "fill rate change (pts)", "cost change"],
         [
@@ -60,13 +60,13 @@ def supply(network, replications, seed, plans, chart, as_json):
             for o in result.outcomes
         ],
     )
-    _saved(chart)
+    saved(chart)
 
 
 @click.command("capital")
-@click.argument("projects", type=_FILE)
+@click.argument("projects", type=FILE)
 @click.option(
-    "--rules", "rules_path", type=_FILE, help="YAML with budgets, discount rate and portfolio rules."
+    "--rules", "rules_path", type=FILE, help="YAML with budgets, discount rate and portfolio rules."
 )
 @click.option(
     "--budget", "budgets", multiple=True, metavar="YEAR=AMOUNT", help="Budget of a year (repeatable)."
@@ -151,7 +151,7 @@ def capital(
         points = efficient_frontier(
             candidates, rules, simulation, points=frontier_points or 6, time_limit_seconds=time_limit
         )
-    _chart("frontier", points, chart)
+    write_chart("frontier", points, chart)
     projects_out = [
         {
             "id": p.id,
@@ -172,7 +172,7 @@ def capital(
         )
         return
     data = plan.to_dict()
-    _table(
+    print_table(
         f"{len(plan.selected)} of {len(candidates)} projects ({plan.status}): expected NPV {data['expected_npv']}",
         ["project", "category", "chosen", "mean NPV", "P10", "P90", "chance of loss"],
         [
@@ -183,24 +183,24 @@ def capital(
                 p["npv"]["mean"],
                 p["npv"]["p10"],
                 p["npv"]["p90"],
-                _pct(p["npv"]["chance_of_loss"]),
+                pct(p["npv"]["chance_of_loss"]),
             ]
             for p in projects_out
         ],
     )
     d = data["distribution"]
-    _table(
+    print_table(
         "portfolio",
         ["budget year", "budget", "spend"],
         [[y["year"], y["budget"], y["spend"]] for y in data["budget_years"]],
     )
     console.print(
         f"portfolio NPV: P10 {d['p10']}  P50 {d['p50']}  P90 {d['p90']}  chance of loss "
-        f"{_pct(d['chance_of_loss'])}",
+        f"{pct(d['chance_of_loss'])}",
         highlight=False,
     )
     if points is not None:
-        _table(
+        print_table(
             "efficient frontier",
             ["projects", "mean NPV", "sd", "P10", "P90", "efficient"],
             [
@@ -215,4 +215,4 @@ def capital(
                 for p in points
             ],
         )
-    _saved(chart)
+    saved(chart)
