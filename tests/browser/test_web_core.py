@@ -89,7 +89,8 @@ def test_upload_a_document_and_open_it_at_a_passage(page, server, tmp_path):
     go(page, f"#/documents/{document_id}?start={start}&end={end}")
     mark = page.locator("mark#passage")
     assert mark.inner_text() == stored.parsed.text[start:end]
-    assert page.evaluate("() => document.activeElement.id") == "passage"
+    # The page focuses the passage on the next animation frame: wait for it (fails after the timeout).
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'passage'", timeout=5000)
     assert mark.is_visible()
     go(page, f"#/documents/{document_id}?start=0&end=999999")
     assert page.locator("mark").count() == 0 and "outside this document" in page.inner_text("main")
@@ -263,7 +264,8 @@ def test_keyboard_only_login_navigation_and_passage(page, server):
             break
     page.keyboard.press("Enter")
     page.locator("mark#passage").wait_for()
-    assert page.evaluate("() => document.activeElement.id") == "passage"
+    # The page focuses the passage on the next animation frame: wait for it (fails after the timeout).
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'passage'", timeout=5000)
     assert "hedged" in page.locator("mark#passage").inner_text()
     _no_errors(page)
 
