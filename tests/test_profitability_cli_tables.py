@@ -24,6 +24,7 @@ def run(demo, monkeypatch, width: int, *args: str) -> list[str]:
     """The command's terminal output as printed on a ``width``-column console (lines, trailing blanks cut)."""
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     monkeypatch.setattr("argentier.cli._profit.console", console)
+    monkeypatch.setattr("argentier.cli._profit_pricing.console", console)
     monkeypatch.setenv("ARGENTIER_HOME", str(demo / "home"))
     result = CliRunner().invoke(cli, ["profit", *args, "--data", str(demo / "demo")], catch_exceptions=False)
     assert result.exit_code == 0, result.output

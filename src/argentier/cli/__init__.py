@@ -22,6 +22,7 @@ from argentier.cli._fraud_store import alerts, feedback, models_group
 from argentier.cli._plan import plan_group
 from argentier.cli._plan_portfolio import capital, supply
 from argentier.cli._profit import profit_group
+from argentier.cli._profit_pricing import elasticity, iv, prices
 from argentier.cli._regwatch import regwatch_group
 from argentier.cli._regwatch_summarise import summarise_command
 from argentier.cli._review import review_group
@@ -57,6 +58,8 @@ cli.add_command(fraud_group)
 forecast_group.add_command(version_group)
 forecast_group.add_command(scenario_group)
 cli.add_command(forecast_group)
+for command in (elasticity, iv, prices):
+    profit_group.add_command(command)
 cli.add_command(profit_group)
 plan_group.add_command(supply)
 plan_group.add_command(capital)

@@ -27,7 +27,7 @@ def profit_group() -> None:
     """Product profitability: margins, variance, drivers, what-ifs, elasticity, prices."""
 
 
-def _data_options(function: Callable) -> Callable:
+def data_options(function: Callable) -> Callable:
     for option in reversed(
         (
             click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -53,7 +53,7 @@ def _find(directory: Path, stem: str) -> Path:
 
 
 @contextmanager
-def _open(options: dict[str, Any], quiet: bool) -> Iterator[ProfitData]:
+def open_data(options: dict[str, Any], quiet: bool) -> Iterator[ProfitData]:
     from argentier.profitability import ProfitData
 
     sales, costs, directory = options.pop("sales"), options.pop("costs"), options.pop("data_dir")
@@ -96,13 +96,13 @@ def _filters(pairs: tuple[str, ...]) -> dict[str, list[str]]:
     return filters
 
 
-def _period(value: str | None):
+def period_value(value: str | None):
     from argentier.profitability import parse_period
 
     return None if value is None else parse_period(value)
 
 
-def _money(value: Any) -> str:
+def money(value: Any) -> str:
     return f"{value:,.2f}"
 
 
@@ -143,7 +143,7 @@ def demo(directory: Path, skus: int, weeks: int, seed: int, file_format: str, as
 
 
 @profit_group.command("margins")
-@_data_options
+@data_options
 @click.option("--by", default="sku", show_default=True, help="Comma-separated dimensions, e.g. category,region,month.")
 @period_option
 @click.option("--filter", "filters", multiple=True, metavar="DIM=VALUE", help="Keep only these lines (repeatable).")
@@ -158,8 +158,8 @@ def margins(by: str, period: str | None, filters: tuple[str, ...], sort: str, li
     """Contribution margin by any grouping, with the margin waterfall."""
     from argentier.profitability import contribution_margin
 
-    with _open(options, as_json) as data:
-        report = contribution_margin(data, _split(by), period=_period(period), filters=_filters(filters),
+    with open_data(options, as_json) as data:
+        report = contribution_margin(data, _split(by), period=period_value(period), filters=_filters(filters),
                                      sort=sort, limit=limit or None)
     if as_json:
         print_json(report.to_dict())
@@ -175,12 +175,12 @@ def margin_columns(report, *, fold_costs: bool) -> list[Column]:
     columns.append(Column("units", [f"{r.units:,}" for r in rows], drop=3))
     if report.total.returned_units is not None:
         columns.append(Column("returned", [f"{r.returned_units:,}" for r in rows], drop=4))
-    columns.append(Column("net revenue", [_money(r.revenue) for r in rows]))
+    columns.append(Column("net revenue", [money(r.revenue) for r in rows]))
     if fold_costs:
-        columns.append(Column("costs", [_money(sum(r.costs.values())) for r in rows]))
+        columns.append(Column("costs", [money(sum(r.costs.values())) for r in rows]))
     else:
-        columns += [Column(d, [_money(r.costs[d]) for r in rows], drop=5) for d in report.drivers]
-    columns.append(Column("contribution", [_money(r.contribution) for r in rows]))
+        columns += [Column(d, [money(r.costs[d]) for r in rows], drop=5) for d in report.drivers]
+    columns.append(Column("contribution", [money(r.contribution) for r in rows]))
     columns.append(Column("margin", ["" if r.margin_rate is None else f"{100 * r.margin_rate:.1f} %" for r in rows],
                            drop=2))
     return columns
@@ -219,7 +219,7 @@ def _bridge(options: dict[str, Any], data: ProfitData):
     from argentier.profitability import ProfitData, variance_bridge
 
     level = _split(options.pop("level"))
-    base_period, compare_period = _period(options.pop("base_period")), _period(options.pop("compare_period"))
+    base_period, compare_period = period_value(options.pop("base_period")), period_value(options.pop("compare_period"))
     compare_sales, compare_costs = options.pop("compare_sales"), options.pop("compare_costs")
     if (compare_sales is None) != (compare_costs is None):
         raise click.UsageError("give both --compare-sales and --compare-costs, or neither")
@@ -231,13 +231,13 @@ def _bridge(options: dict[str, Any], data: ProfitData):
 
 
 @profit_group.command("variance")
-@_data_options
+@data_options
 @_compare_options
 @chart_option
 @json_option
 def variance(chart: Path | None, as_json: bool, **options: Any) -> None:
     """Bridge contribution between two periods or versions: price, volume, mix and cost-rate effects."""
-    with _open(options, as_json) as data:
+    with open_data(options, as_json) as data:
         bridge = _bridge(options, data)
     if as_json:
         print_json(bridge.to_dict())
@@ -247,14 +247,14 @@ def variance(chart: Path | None, as_json: bool, **options: Any) -> None:
         table.add_column("amount", justify="right")
         for step in bridge.steps():
             style = "bold" if step.kind == "total" else ("green" if step.amount >= 0 else "red")
-            table.add_row(escape(step.label), f"[{style}]{_money(step.amount)}[/]")
+            table.add_row(escape(step.label), f"[{style}]{money(step.amount)}[/]")
         console.print(table)
-        console.print(f"change {_money(bridge.total_change)} = sum of the effects, to the cent", highlight=False)
+        console.print(f"change {money(bridge.total_change)} = sum of the effects, to the cent", highlight=False)
     _chart(bridge.steps(), chart, "Contribution bridge", as_json)
 
 
 @profit_group.command("drivers")
-@_data_options
+@data_options
 @_compare_options
 @click.option("--by", help="Roll items up to these dimensions (a subset of --level), e.g. region.")
 @click.option("--top", default=15, show_default=True, type=click.IntRange(1))
@@ -264,32 +264,32 @@ def drivers(by: str | None, top: int, wide: bool, as_json: bool, **options: Any)
     """Rank the cost drivers, items and (item, driver) cells that explain a change in contribution."""
     from argentier.profitability import attribute_drivers
 
-    with _open(options, as_json) as data:
+    with open_data(options, as_json) as data:
         bridge = _bridge(options, data)
     result = attribute_drivers(bridge, by=None if by is None else _split(by), top=top)
     if as_json:
         print_json(result.to_dict())
         return
-    table = Table(title=f"cost drivers of a {_money(result.total_change)} change in contribution")
+    table = Table(title=f"cost drivers of a {money(result.total_change)} change in contribution")
     for name in ("driver", "rate effect", "share of change"):
         table.add_column(name, justify="left" if name == "driver" else "right")
     for effect in result.drivers:
         share = "" if effect.share_of_change is None else f"{100 * effect.share_of_change:.1f} %"
-        table.add_row(escape(effect.driver), _money(effect.amount), share)
+        table.add_row(escape(effect.driver), money(effect.amount), share)
     console.print(table)
     found = result.items
     columns = [Column(n, [escape(i.key[n]) for i in found], left=True) for n in result.by]
     columns += [
-        Column("change", [_money(i.change) for i in found]),
-        Column("price", [_money(i.price) for i in found], drop=2),
-        Column("cost rate", [_money(i.cost_rate) for i in found], drop=1),
-        Column("volume+mix", [_money(i.volume_mix) for i in found], drop=3),
+        Column("change", [money(i.change) for i in found]),
+        Column("price", [money(i.price) for i in found], drop=2),
+        Column("cost rate", [money(i.cost_rate) for i in found], drop=1),
+        Column("volume+mix", [money(i.volume_mix) for i in found], drop=3),
         Column("largest driver", [escape(i.largest_driver or "") for i in found], left=True, drop=4),
     ]
     print_fitted(f"top {len(found)} items by change", columns, wide, target=console)
 
 
-def _elasticities(value: str | None):
+def elasticities_value(value: str | None):
     """``--elasticity``: a number for every SKU, or a CSV written by ``profit elasticity --out``."""
     from argentier.profitability import read_elasticities
 
@@ -302,7 +302,7 @@ def _elasticities(value: str | None):
 
 
 @profit_group.command("whatif")
-@_data_options
+@data_options
 @click.option("--change", "changes", multiple=True, required=True, metavar="SPEC",
               help="driver:+12%[,region=EU][,from=2025-03][,to=2025-12]; 'price' as driver for prices. Repeatable.")
 @click.option("--by", default="region", show_default=True, help="Comma-separated dimensions.")
@@ -319,9 +319,9 @@ def whatif(changes: tuple[str, ...], by: str, period: str | None, elasticity: st
     from argentier.profitability import Change, simulate_whatif
 
     parsed = [Change.parse(text) for text in changes]
-    with _open(options, as_json) as data:
-        result = simulate_whatif(data, parsed, by=_split(by), period=_period(period),
-                                 elasticities=_elasticities(elasticity), default_elasticity=default_elasticity,
+    with open_data(options, as_json) as data:
+        result = simulate_whatif(data, parsed, by=_split(by), period=period_value(period),
+                                 elasticities=elasticities_value(elasticity), default_elasticity=default_elasticity,
                                  pass_through=pass_through)
     if as_json:
         print_json(result.to_dict())
@@ -330,7 +330,7 @@ def whatif(changes: tuple[str, ...], by: str, period: str | None, elasticity: st
     elastic = any(row.adjusted_contribution is not None for row in rows)
 
     def adjusted(row, value) -> str:
-        return "" if row.adjusted_contribution is None else _money(value)
+        return "" if row.adjusted_contribution is None else money(value)
 
     def units(row) -> str:
         if row.adjusted_units is None or not row.base_units:
@@ -339,9 +339,9 @@ def whatif(changes: tuple[str, ...], by: str, period: str | None, elasticity: st
 
     columns = [Column(n, [escape(r.key.get(n, "total")) for r in rows], left=True) for n in result.by]
     columns += [
-        Column("contribution", [_money(r.base_contribution) for r in rows], drop=2),
-        Column("fixed volume", [_money(r.fixed_contribution) for r in rows], drop=3),
-        Column("impact", [_money(r.fixed_impact) for r in rows]),
+        Column("contribution", [money(r.base_contribution) for r in rows], drop=2),
+        Column("fixed volume", [money(r.fixed_contribution) for r in rows], drop=3),
+        Column("impact", [money(r.fixed_impact) for r in rows]),
     ]
     if elastic:
         columns += [
@@ -352,146 +352,8 @@ def whatif(changes: tuple[str, ...], by: str, period: str | None, elasticity: st
     print_fitted("what-if: " + "; ".join(escape(c) for c in changes), columns, wide, target=console)
 
 
-@profit_group.command("elasticity")
-@_data_options
-@click.option("--method", type=click.Choice(["loglog", "dml", "naive"]), default="loglog", show_default=True)
-@click.option("--level", type=click.Choice(["sku", "category"]), default="sku", show_default=True)
-@period_option
-@click.option("--min-obs", default=30, show_default=True, type=click.IntRange(3))
-@click.option("--seed", default=0, show_default=True, type=int)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the estimates to a CSV.")
-@click.option("--limit", default=25, show_default=True, type=click.IntRange(0), help="Rows shown (0 = all).")
-@json_option
-def elasticity(method: str, level: str, period: str | None, min_obs: int, seed: int, out: Path | None,
-               limit: int, as_json: bool, **options: Any) -> None:
-    """Price elasticity per SKU or category, with intervals and identification warnings."""
-    from argentier.profitability import ElasticityEstimator, price_panel, write_elasticities
-
-    with _open(options, as_json) as data:
-        panel = price_panel(data, period=_period(period))
-    with progress_bar(disable=as_json) as progress:
-        progress.add_task(f"fitting {method} elasticities", total=None)
-        estimator = ElasticityEstimator(method=method, level=level, min_obs=min_obs, seed=seed).fit(panel)
-    if out is not None:
-        write_elasticities(estimator.estimates_, out)
-    if as_json:
-        print_json([e.to_dict() for e in estimator.estimates_])
-        return
-    table = Table(title=f"{method} elasticities by {level} ({len(estimator.estimates_)} groups)")
-    for name in (level, "elasticity", "95 % interval", "obs", "warnings"):
-        table.add_column(name, justify="right" if name in ("elasticity", "obs") else "left")
-    for e in estimator.estimates_[: limit or None]:
-        value = "" if e.elasticity is None else f"{e.elasticity:.3f}"
-        interval = "" if e.lower is None else f"{e.lower:.2f} to {e.upper:.2f}"
-        table.add_row(escape(e.group), value, interval, str(e.n_obs), escape("; ".join(e.warnings)))
-    console.print(table)
-    warned = sum(1 for e in estimator.estimates_ if e.warnings)
-    console.print(f"{warned} group(s) with warnings" + (f"; estimates written to {out}" if out else ""), highlight=False)
-
-
-@profit_group.command("iv")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--quantity", required=True, help="Quantity column (logged).")
-@click.option("--price", required=True, help="Price column (logged, instrumented).")
-@click.option("--instrument", "instruments", multiple=True, required=True, help="Instrument column (repeatable).")
-@click.option("--control", "controls", multiple=True, help="Exogenous control column, logged (repeatable).")
-@click.option("--where", "where", help="Keep rows where COLUMN=VALUE, e.g. year=1995.")
-@json_option
-def iv(path: Path, quantity: str, price: str, instruments: tuple[str, ...], controls: tuple[str, ...],
-       where: str | None, as_json: bool) -> None:
-    """Elasticity by two-stage least squares from a CSV or Parquet table (e.g. Stock & Watson's cigarettes)."""
-    import pandas as pd
-
-    from argentier.errors import InputError
-    from argentier.profitability import iv_elasticity
-
-    try:
-        frame = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read: {exc}", source=str(path)) from None
-    if where:
-        column, _, value = where.partition("=")
-        if column not in frame.columns:
-            raise InputError(f"no column {column!r} for --where", source=str(path))
-        frame = frame[frame[column].astype(str) == value]
-    result = iv_elasticity(frame, quantity=quantity, price=price, instruments=instruments, exog=controls)
-    if as_json:
-        print_json(result.to_dict())
-        return
-    console.print(f"2SLS elasticity {result.elasticity:.3f} (robust s.e. {result.std_error:.3f}, 95 % "
-                  f"{result.lower:.2f} to {result.upper:.2f}), first-stage F {result.first_stage_f:.1f}, "
-                  f"{result.n_obs} observations", highlight=False)
-    for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
-
-
-@profit_group.command("prices")
-@_data_options
-@click.option("--elasticity", help="A number for every SKU, or a CSV from 'profit elasticity --out' "
-              "(default: estimated by category from the data).")
-@click.option("--default-elasticity", type=float, help="For SKUs missing from the --elasticity file.")
-@click.option("--products", type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV with sku, family, tier (good/better/best) for price ordering.")
-@period_option
-@click.option("--max-change", default=0.10, show_default=True, type=click.FloatRange(0, 1))
-@click.option("--margin-floor", default=0.0, show_default=True, type=click.FloatRange(-1, 1))
-@click.option("--tier-gap", default=0.0, show_default=True, type=click.FloatRange(0, 1))
-@click.option("--min-units-ratio", type=click.FloatRange(0, 2), help="Keep total units at least this share of today's.")
-@click.option("--solver", type=click.Choice(["milp", "cp-sat"]), default="milp", show_default=True)
-@click.option("--time-limit", default=60.0, show_default=True, type=click.FloatRange(0.1))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the recommended prices to a CSV.")
-@click.option("--limit", default=25, show_default=True, type=click.IntRange(0), help="Rows shown (0 = all).")
-@wide_option
-@json_option
-def prices(elasticity: str | None, default_elasticity: float | None, products: Path | None, period: str | None,
-           max_change: float, margin_floor: float, tier_gap: float, min_units_ratio: float | None, solver: str,
-           time_limit: float, out: Path | None, limit: int, wide: bool, as_json: bool, **options: Any) -> None:
-    """Recommend ladder prices that maximise contribution under margin, change and tier constraints."""
-    import pandas as pd
-
-    from argentier.profitability import ElasticityEstimator, price_panel, pricing_items, recommend_prices
-
-    catalogue = None if products is None else pd.read_csv(products)
-    with _open(options, as_json) as data:
-        given = _elasticities(elasticity)
-        if given is None:
-            given = ElasticityEstimator(level="category").fit(price_panel(data)).elasticities()
-        elif isinstance(given, float):
-            given, default_elasticity = {}, given
-        items = pricing_items(data, given, period=_period(period), products=catalogue,
-                              default_elasticity=default_elasticity)
-    with progress_bar(disable=as_json) as progress:
-        progress.add_task(f"optimising {len(items)} prices", total=None)
-        result = recommend_prices(items, max_change=max_change, margin_floor=margin_floor, tier_gap=tier_gap,
-                                  min_units_ratio=min_units_ratio, solver=solver, time_limit=time_limit)
-    if out is not None:
-        result.to_csv(out)
-    if as_json:
-        print_json(result.to_dict())
-        return
-    changed = sorted((c for c in result.choices if c.new_price != c.current_price),
-                     key=lambda c: c.contribution - c.new_contribution)
-    shown = changed[: limit or None]
-    columns = [
-        Column("item", [escape(c.item) for c in shown], left=True),
-        Column("price", [str(c.current_price) for c in shown]),
-        Column("new price", [str(c.new_price) for c in shown]),
-        Column("units", [f"{c.units:,.0f}" for c in shown], drop=2),
-        Column("new units", [f"{c.new_units:,.0f}" for c in shown], drop=3),
-        Column("contribution", [_money(c.contribution) for c in shown], drop=1),
-        Column("new contribution", [_money(c.new_contribution) for c in shown]),
-    ]
-    print_fitted(f"{len(changed)} of {len(result.choices)} prices change ({result.status}, "
-                  f"{result.solve_seconds:.1f} s)", columns, wide, target=console)
-    console.print(f"modelled contribution {_money(result.contribution_before)} -> {_money(result.contribution_after)}"
-                  f" (bound {_money(result.bound)})", highlight=False)
-    if result.below_floor:
-        console.print(f"[yellow]{len(result.below_floor)} item(s) cannot reach the margin floor within "
-                      f"{max_change:.0%}[/]", highlight=False)
-
-
 @profit_group.command("promotions")
-@_data_options
+@data_options
 @click.option("--baseline-periods", default=4, show_default=True, type=click.IntRange(1, 52))
 @period_option
 @wide_option
@@ -500,8 +362,8 @@ def promotions(baseline_periods: int, period: str | None, wide: bool, as_json: b
     """Return on past promotions: lift and incremental contribution over a seasonally adjusted baseline."""
     from argentier.profitability import promotion_roi
 
-    with _open(options, as_json) as data:
-        report = promotion_roi(data, baseline_periods=baseline_periods, period=_period(period))
+    with open_data(options, as_json) as data:
+        report = promotion_roi(data, baseline_periods=baseline_periods, period=period_value(period))
     if as_json:
         print_json(report.to_dict())
         return
@@ -510,8 +372,8 @@ def promotions(baseline_periods: int, period: str | None, wide: bool, as_json: b
         Column("category", [escape(category) for category, _ in entries], left=True),
         Column("events", [str(e["events"]) for _, e in entries], drop=2),
         Column("lift", ["" if e["lift"] is None else f"{e['lift']:+.1%}" for _, e in entries]),
-        Column("incremental contribution", [_money(e["incremental_contribution"]) for _, e in entries]),
-        Column("investment", [_money(e["investment"]) for _, e in entries], drop=1),
+        Column("incremental contribution", [money(e["incremental_contribution"]) for _, e in entries]),
+        Column("investment", [money(e["investment"]) for _, e in entries], drop=1),
         Column("ROI", ["" if e["roi"] is None else f"{e['roi']:+.2f}" for _, e in entries]),
     ]
     print_fitted(f"{len(report.events)} promotions ({report.skipped} without a baseline)", columns, wide,
