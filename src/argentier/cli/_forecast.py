@@ -114,7 +114,7 @@ def forecaster_options(function: Callable) -> Callable:
             ),
             click.option("--nonnegative", is_flag=True, help="Keep every forecast at or above zero."),
             click.option(
-                "--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True
+                "--engine", type=click.Choice(["local", "dask", "ray"]), default="local", show_default=True
             ),
         )
     ):
@@ -143,6 +143,8 @@ def _forecaster(horizon, levels, models, global_model, cv_windows, reconciliatio
             raise click.BadParameter(
                 f"unknown model {name!r}; choose from {', '.join(_MODEL_NAMES)}", param_hint="--models"
             )
+    if engine == "ray":
+        _quiet_ray()
     return Forecaster(
         horizon,
         models=_split(models),
@@ -153,6 +155,24 @@ def _forecaster(horizon, levels, models, global_model, cv_windows, reconciliatio
         nonnegative=nonnegative,
         engine=engine,
     )
+
+
+def _quiet_ray() -> None:
+    """Ray Data logs every stage of every dataset at INFO on stderr; a terminal user wants the table, not that.
+
+    Ray reads ``RAY_ADDRESS`` to join a running cluster; without it a local one starts for the command.
+    ``RAY_DATA_LOG_LEVEL`` set by the user wins.
+    """
+    import logging
+    import os
+
+    os.environ.setdefault("RAY_DATA_LOG_LEVEL", "WARNING")
+    try:
+        import ray.data
+    except ImportError:
+        return  # the Forecaster says which extra to install
+    logging.getLogger("ray").setLevel(logging.WARNING)
+    ray.data.DataContext.get_current().enable_progress_bars = False
 
 
 def _read_future(path: Path):

@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ForecastResult", "Forecaster", "public_columns"]
 
-Engine = Literal["local", "dask"]
+Engine = Literal["local", "dask", "ray"]
+ENGINES = ("local", "dask", "ray")
 
 
 def public_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -114,7 +115,8 @@ class Forecaster:
     Configuration only here; :meth:`fit` does the work and :meth:`predict` returns a :class:`ForecastResult`.
     ``global_model="auto"`` adds a LightGBM model over all series when there is enough data;
     ``reconciliation`` is one of ``bottom_up``, ``min_trace`` (shrunk covariance), ``min_trace_ols``,
-    ``wls_struct``; ``engine="dask"`` runs statsforecast on a Dask cluster through fugue.
+    ``wls_struct``; ``engine="dask"`` or ``"ray"`` runs statsforecast through fugue on the Dask cluster of the
+    current ``distributed.Client`` or the Ray cluster of ``ray.init`` (a local one when none is connected).
     ``driver_aggregation`` says how each exogenous driver adds up a hierarchy (``["price=wmean", "promo=sum"]``
     or a mapping; ``mean`` by default; see :mod:`argentier.forecast._drivers`).
     """
@@ -161,27 +163,40 @@ class Forecaster:
             raise InputError(
                 f"unknown reconciliation {self.reconciliation!r}; choose from {', '.join(RECONCILERS)}"
             )
-        if self.engine not in ("local", "dask"):
-            raise InputError(f"unknown engine {self.engine!r}; choose local or dask")
+        if self.engine not in ENGINES:
+            raise InputError(f"unknown engine {self.engine!r}; choose from {', '.join(ENGINES)}")
 
     def _frame_for_engine(self, frame: pd.DataFrame) -> Any:
+        """The frame as the engine's own distributed frame; statsforecast (through fugue) then runs on it."""
         if self.engine == "local":
             return frame
-        import dask.dataframe as dd
+        try:
+            if self.engine == "ray":
+                import ray.data
 
+                return ray.data.from_pandas(frame)
+            import dask.dataframe as dd
+        except ImportError as exc:
+            raise ArgentierError(
+                f"engine {self.engine!r} needs {exc.name}: pip install 'argentier[distributed]'"
+            ) from exc
         return dd.from_pandas(frame, npartitions=max(2, self.n_jobs))
 
     @staticmethod
     def _collect(frame: Any) -> pd.DataFrame:
-        """A pandas frame with plain dtypes (a Dask result comes back with Arrow types and float32)."""
+        """A pandas frame with plain dtypes (a Dask or Ray result comes back with Arrow types and float32)."""
         import pandas as pd
 
-        if not hasattr(frame, "compute"):
+        if isinstance(frame, pd.DataFrame):
             return frame
-        frame = frame.compute().reset_index(drop=True)
+        frame = (frame.compute() if hasattr(frame, "compute") else frame.to_pandas()).reset_index(drop=True)
         frame["unique_id"] = frame["unique_id"].astype(str).astype(object)
         for column in ("ds", "cutoff"):
-            if column in frame.columns and not pd.api.types.is_integer_dtype(frame[column]):
+            if column not in frame.columns:
+                continue
+            if pd.api.types.is_integer_dtype(frame[column]):
+                frame[column] = frame[column].astype("int64")
+            else:
                 frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
         numeric = [c for c in frame.columns if c not in ("unique_id", "ds", "cutoff")]
         frame[numeric] = frame[numeric].astype("float64")
@@ -211,7 +226,12 @@ class Forecaster:
             notes.append(f"exogenous columns {', '.join(data.exog)} are not used without their future values")
         frame = data.frame[["unique_id", "ds", "y", *columns, *exog]]
         if columns:
-            from argentier.forecast._drivers import aggregate_future, aggregate_with_drivers, driver_weights, parse_rules
+            from argentier.forecast._drivers import (
+                aggregate_future,
+                aggregate_with_drivers,
+                driver_weights,
+                parse_rules,
+            )
 
             missing = [c for c in columns if c not in data.frame.columns]
             if missing:
