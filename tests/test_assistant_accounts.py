@@ -159,8 +159,10 @@ def test_demo_data_is_seeded_realistic_and_loads(store, tmp_path) -> None:
     assert demo_rows(seed=3, customers=5, as_of=AS_OF) == demo_rows(seed=3, customers=5, as_of=AS_OF)
     paths = write_demo_csv(tmp_path / "demo", seed=3, customers=5, as_of=AS_OF)
     accounts = AccountData(store)
+    assert accounts.is_empty()
     for kind in ("customers", "invoices", "payments"):
         accounts.load_csv(kind, paths[kind], groups=["finance"])
+    assert not accounts.is_empty()
     customers = accounts.find_customers("", groups=None, limit=100)
     assert len(customers) == 5
     statuses = {r["status"] for r in demo_rows(seed=3, customers=30, as_of=AS_OF)["invoices"]}

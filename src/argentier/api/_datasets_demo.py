@@ -127,17 +127,14 @@ def _assistant(services: Any, owner: str, groups: tuple[str, ...]) -> DemoStep:
     from importlib import resources
 
     from argentier.assistant.accounts import AccountData
-    from argentier.core.store._account_models import Customer
 
     folder = Path(str(resources.files("argentier.assistant") / "data" / "procedures"))
     outcomes = services.library.add_paths([folder], collection="procedures", groups=list(groups) or None)
     added = sum(outcome.status == "added" for outcome in outcomes)
     failed = [outcome.source for outcome in outcomes if outcome.status == "failed"]
-    with services.store.session() as session:
-        has_accounts = session.query(Customer.id).first() is not None
-    customers = 0
-    if not has_accounts:
-        customers = AccountData(services.store).load_demo()["customers"].inserted
+    accounts, customers = AccountData(services.store), 0
+    if accounts.is_empty():
+        customers = accounts.load_demo()["customers"].inserted
     detail = f"{len(outcomes)} finance procedures ({added} new) in collection 'procedures'"
     detail += f", {customers} demo customers with invoices and payments" if customers else ", accounts kept"
     status = "failed" if failed else ("loaded" if added or customers else "kept")

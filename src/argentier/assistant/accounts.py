@@ -99,6 +99,11 @@ class AccountData:
                 reports[kind] = load_rows(session, kind, tables[kind], groups=(), source=f"demo {kind}")
         return reports
 
+    def is_empty(self) -> bool:
+        """Whether no customer is loaded yet (whatever its groups: for loaders, not for answering)."""
+        with self.store.session() as session:
+            return session.query(Customer.id).first() is None
+
     # ------------------------------------------------------------------ queries
 
     def find_customers(
