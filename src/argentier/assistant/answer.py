@@ -20,9 +20,11 @@ Every answer is logged (who, groups, question, answer, citations) unless ``log=F
 from __future__ import annotations
 
 import getpass
+import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from argentier.assistant import _integrations
 from argentier.assistant._types import REFUSAL_TEXT, Answer, Citation, Highlight, RetrievedPage
@@ -48,6 +50,44 @@ MAX_CITATIONS = 3
 MAX_QUESTION_CHARS = 2000
 
 
+class SentenceVectors:
+    """Embeddings of recently used sentences, shared by assistants over one library (the same passages come back often).
+
+    Keyed by the sentence's text, so a cached vector is never stale; the least recently used are dropped past ``size``. Safe to
+    share between threads (the API's request handlers).
+
+    >>> cache = SentenceVectors(size=2)
+    >>> calls = []
+    >>> def embed(texts):
+    ...     calls.append(list(texts))
+    ...     return [[float(len(text))] for text in texts]
+    >>> cache.get(["a", "bb"], embed).tolist(), cache.get(["bb", "ccc"], embed).tolist(), calls
+    ([[1.0], [2.0]], [[2.0], [3.0]], [['a', 'bb'], ['ccc']])
+    """
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._vectors: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, texts: Sequence[str], embed: Any) -> np.ndarray:
+        import numpy as np
+
+        with self._lock:
+            known = {text: self._vectors[text] for text in texts if text in self._vectors}
+            for text in known:
+                self._vectors.move_to_end(text)
+        missing = [text for text in dict.fromkeys(texts) if text not in known]
+        if missing:
+            fresh = dict(zip(missing, embed(missing)))
+            known.update(fresh)
+            with self._lock:
+                self._vectors.update(fresh)
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        return np.stack([np.asarray(known[text]) for text in texts])
+
+
 class Assistant:
     """Answers questions over a :class:`Library` with citations; see the module docstring.
 
@@ -65,13 +105,14 @@ class Assistant:
 
     def __init__(
         self,
-        library: "Library",
+        library: Library,
         settings: Settings | None = None,
         *,
-        llm: "LLMClient | None" = None,
+        llm: LLMClient | None = None,
         tools: Sequence[Any] | None = None,
         k: int = 8,
         threshold: float = DEFAULT_THRESHOLD,
+        vectors: SentenceVectors | None = None,
     ) -> None:
         self.library = library
         self.settings = settings or library.settings
@@ -82,17 +123,17 @@ class Assistant:
         self.log = ConversationLog(library.store, public_group=self.settings.search.public_group)
         self._documents: OrderedDict = OrderedDict()
         self._tables: OrderedDict = OrderedDict()
-        self._vectors: OrderedDict[str, "np.ndarray"] = OrderedDict()
+        self._vectors = vectors if vectors is not None else SentenceVectors()
 
     @classmethod
     def open(
         cls,
         settings: Settings | None = None,
         *,
-        embedder: "Embedder | None" = None,
-        llm: "LLMClient | None" = None,
+        embedder: Embedder | None = None,
+        llm: LLMClient | None = None,
         **options: Any,
-    ) -> "Assistant":
+    ) -> Assistant:
         """Open the library named by ``settings`` and the LLM client its ``[llm]`` section configures."""
         from argentier.core.library import Library
         from argentier.core.llm import make_llm_client
@@ -108,7 +149,7 @@ class Assistant:
             self.llm.close()
         self.library.close()
 
-    def __enter__(self) -> "Assistant":
+    def __enter__(self) -> Assistant:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -220,17 +261,9 @@ class Assistant:
             details={"statements": list(generated.statements), "n_claims": generated.n_claims},
         )
 
-    def _embed(self, texts: Sequence[str]) -> "np.ndarray":
-        """Embeddings of ``texts``, remembering recent sentences (the same passages come back often)."""
-        import numpy as np
-
-        missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
-        if missing:
-            for text, vector in zip(missing, self.library.embedder.embed(missing)):
-                self._vectors[text] = vector
-            while len(self._vectors) > 20_000:
-                self._vectors.popitem(last=False)
-        return np.stack([self._vectors[text] for text in texts])
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of ``texts``, through the sentence cache."""
+        return self._vectors.get(texts, self.library.embedder.embed)
 
 
 def _local_user() -> str:

@@ -96,13 +96,16 @@ class ConversationOut(_Out):
 
 
 def _assistant(services: ServicesDep) -> Assistant:
-    """An assistant over the shared library; the LLM client (and its connections) is made once per process."""
+    """An assistant over the shared library; the LLM client (and its connections) and the cache of sentence
+    embeddings are made once per process and shared by every request."""
+    from argentier.assistant.answer import SentenceVectors
     from argentier.core.llm import make_llm_client
 
     llm = services.__dict__.get("_assistant_llm")
     if llm is None:
         llm = services.__dict__.setdefault("_assistant_llm", make_llm_client(services.settings, store=services.store))
-    return Assistant(services.library, services.settings, llm=llm)
+    vectors = services.__dict__.setdefault("_assistant_vectors", SentenceVectors())
+    return Assistant(services.library, services.settings, llm=llm, vectors=vectors)
 
 
 @router.post("/ask", response_model=AnswerOut)
