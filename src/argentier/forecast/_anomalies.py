@@ -2,7 +2,8 @@
 
 Each series (every level of the hierarchy) is decomposed robustly and scanned by four tests, one per kind of
 anomaly (:mod:`argentier.forecast._anomaly_scan`): spikes and dips (one period outside the band), level shifts
-(a regional price change), ramps (a cost drift: the trend bends) and changes in the seasonal swing. Each
+(a regional price change), ramps (a cost drift: the trend bends) and changes in the seasonal swing; whether a
+change is a step or a ramp is a model choice (:mod:`argentier.forecast._anomaly_change`). Each
 anomaly carries its score, the expected value and band (for a change: what was expected had it not happened),
 and a plain reason; at an aggregate level, :meth:`AnomalyResult.drill_down` says which children explain it and
 by how much. Thresholds per kind were chosen on a tuning split of real series with injected anomalies and
@@ -29,9 +30,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from argentier.errors import InputError, NotFittedError
+from argentier.forecast._anomaly_scan import (
+    DEFAULT_THRESHOLDS,
+    KINDS,
+    SEASONAL_CYCLES,
+    find_events,
+    length_factor,
+    scan_series,
+)
 from argentier.forecast._data import SeriesData, load_series, period_label, require_periods  # noqa: F401 - load_series: doctest
 from argentier.forecast._hierarchy import Hierarchy, aggregate_levels
-from argentier.forecast._anomaly_scan import DEFAULT_THRESHOLDS, KINDS, find_events, length_factor, scan_series
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -186,13 +194,14 @@ class AnomalyDetector:
         score = np.max([np.abs(scan.scores[kind]) / limits[kind] for kind in KINDS], axis=0) * self.z_
         half = limits["spike"] * scan.spike_unit
         expected, lo, hi = scan.fit.copy(), scan.fit - half, scan.fit + half
-        kinds, reasons = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
+        kinds, events = np.full(n, "", dtype=object), {}
         for event in find_events(scan, self.thresholds, scale=self.scale_):
             i = event.position
-            base = scan.baseline[event.kind][i]
+            # a step or a ramp: the old line extrapolated (at this season); otherwise the scan's baseline
+            base = event.expected if event.expected is not None else scan.baseline[event.kind][i]
             expected[i], lo[i], hi[i] = base, base - half[i], base + half[i]
             kinds[i] = _kind_name(event.kind, event.score)
-            reasons[i] = event.kind  # filled in below, once the values are on the level scale
+            events[i] = event  # the reason is written below, once the values are on the level scale
         frame = group.assign(
             expected=scan.to_level(expected),
             lo=scan.to_level(lo),
@@ -203,9 +212,7 @@ class AnomalyDetector:
             reason="",
         )
         for i in np.flatnonzero(kinds != ""):
-            frame.iloc[i, frame.columns.get_loc("reason")] = _reason(
-                reasons[i], kinds[i], frame.iloc[i], scan, i
-            )
+            frame.iloc[i, frame.columns.get_loc("reason")] = _reason(events[i], kinds[i], frame.iloc[i], scan)
         return frame
 
     def predict(self) -> AnomalyResult:
@@ -262,26 +269,29 @@ def _change(scan: Any, size: float, reference: float) -> str:
     return f"{100 * size / abs(reference):+.1f} %" if reference else f"{size:+.4g}"
 
 
-def _reason(kind: str, name: str, row: Any, scan: Any, i: int) -> str:
+def _reason(event: Any, name: str, row: Any, scan: Any) -> str:
+    kind, i = event.kind, event.position
     y, expected = float(row["y"]), float(row["expected"])
     at = period_label(row["ds"])
     change = f"{100 * (y - expected) / abs(expected):+.1f} %" if expected else f"{y - expected:+.4g}"
     band = f"expected {expected:,.4g} (band {float(row['lo']):,.4g} to {float(row['hi']):,.4g})"
-    size = float(scan.size[kind][i])
+    size = float(scan.size[kind][i] if event.size is None else event.size)
     if kind == "spike":
         return f"{'above' if name == 'spike' else 'below'} the band at {at}: {y:,.4g} vs {band}, {change}"
     if kind == "level_shift":
         return (
             f"level shift {name.rsplit('_', 1)[1]} at {at} (a price change?): the seasonally adjusted level moved"
-            f" {_change(scan, size, expected)} ({scan.window} periods after vs before); {y:,.4g} vs {band}"
+            f" {_change(scan, size, expected)} in one step (a step fits better than a ramp); {y:,.4g} vs {band}"
             " without the shift"
         )
     if kind == "ramp":
+        length = event.length or scan.window
         return (
-            f"trend bends {name.rsplit('_', 1)[1]} at {at} (a drift, e.g. a cost ramp): the slope changed by"
-            f" {_change(scan, size, expected)} over {scan.window} periods; {y:,.4g} vs {band}"
+            f"trend bends {name.rsplit('_', 1)[1]} at {at} (a drift, e.g. a cost ramp): the level drifts"
+            f" {_change(scan, size, expected)} over {length} periods (a ramp fits better than a step); {y:,.4g}"
+            f" vs {band} on the old trend"
         )
     return (
-        f"seasonal swing {'grows' if size > 0 else 'shrinks'} from {at}: amplitude x{1 + size:.2f} over the two"
-        f" seasons after vs before; {y:,.4g} vs {band} with the old swing"
+        f"seasonal swing {'grows' if size > 0 else 'shrinks'} from {at}: amplitude x{1 + size:.2f} (up to"
+        f" {SEASONAL_CYCLES} seasons after vs before); {y:,.4g} vs {band} with the old swing"
     )
