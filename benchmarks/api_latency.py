@@ -96,14 +96,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _measure(base: str, token: str, paths: list[str], concurrency: int) -> dict:
+def _measure(base: str, token: str, paths: list[str | tuple[str, dict]], concurrency: int) -> dict:
+    """``paths`` are GET paths, or ``(path, body)`` pairs to POST as JSON."""
     headers = {"Authorization": f"Bearer {token}"}
     clients = [httpx.Client(base_url=base, headers=headers, timeout=60) for _ in range(concurrency)]
 
     def one(index: int) -> tuple[float, int]:
         client = clients[index % concurrency]
         start = time.perf_counter()
-        status = client.get(paths[index]).status_code
+        request = paths[index]
+        if isinstance(request, tuple):
+            status = client.post(request[0], json=request[1]).status_code
+        else:
+            status = client.get(request).status_code
         return (time.perf_counter() - start) * 1000, status
 
     with ThreadPoolExecutor(concurrency) as pool:
@@ -168,6 +173,10 @@ def main() -> None:
                 ],
                 "GET /search (hybrid, k=10)": [
                     f"/search?q={QUERIES[i % len(QUERIES)]}&k=10" for i in range(n)
+                ],
+                # A cited answer: retrieval, sentence embeddings (cached across requests), grounding, the log.
+                "POST /assistant/ask": [
+                    ("/assistant/ask", {"question": f"{QUERIES[i % len(QUERIES)]}?"}) for i in range(n)
                 ],
             }
             rows = []
