@@ -12,8 +12,8 @@ The other half stay as they are, so their alarms count against precision; the re
 unlabelled oddities, so precision here is a lower bound.
 
 The series are split at random (seeded) into a **tuning** half and a **held-out** half. The thresholds (one per
-kind) are chosen on the tuning half only, by coordinate search for the best pooled F1 over the datasets given;
-the held-out half is scored once with them. A labelled anomaly is found when a flagged period falls in
+kind and regime: series under ``SHORT_SERIES`` = 300 periods, and longer ones) are chosen on the tuning half only,
+by coordinate search for the best mean F1 over the datasets given; the held-out half is scored once with them. A labelled anomaly is found when a flagged period falls in
 ``[start, start + tolerance]``; delay = periods from the start to that flag (the detector looks at the whole
 series). ``--online-delay`` also measures the delay of a detector that only sees the data up to each period:
 the series is cut after ``start + k`` and re-scanned for growing ``k``; the online delay is the first ``k`` at
@@ -43,7 +43,16 @@ DATA = ROOT.parent / "shared" / "data" / "forecast"
 sys.path.insert(0, str(ROOT / "src"))
 
 from argentier.forecast._anomaly_eval import INJECTIONS, inject, score_events
-from argentier.forecast._anomaly_scan import DEFAULT_THRESHOLDS, KINDS, find_events, scan_series
+from argentier.forecast._anomaly_scan import (
+    DEFAULT_SHORT_THRESHOLDS,
+    DEFAULT_THRESHOLDS,
+    KINDS,
+    SHORT_SERIES,
+    find_events,
+    scan_series,
+)
+
+SHIPPED = {"short": DEFAULT_SHORT_THRESHOLDS, "long": DEFAULT_THRESHOLDS}
 
 DATASETS = {
     "tourism": {"path": DATA / "tourism_au_quarterly" / "train.csv", "periods": (4,), "tolerance": 4, "ramp": 8},
@@ -82,9 +91,14 @@ def labelled_set(frame: pd.DataFrame, setting: dict, seed: int) -> list[dict]:
     return records
 
 
+def events_of(scan, thresholds: dict, start: int = 0) -> list:
+    """The scan's events with the thresholds of its regime (``thresholds``: {"short": {...}, "long": {...}})."""
+    return find_events(scan, thresholds["short" if len(scan.z) < SHORT_SERIES else "long"], start=start)
+
+
 def flags_of(scan, thresholds: dict, n: int) -> np.ndarray:
     flags = np.zeros(n, bool)
-    for event in find_events(scan, thresholds):
+    for event in events_of(scan, thresholds):
         flags[event.position] = True
     return flags
 
@@ -112,7 +126,7 @@ def _kind_accuracy(records, scans, thresholds, kind, tolerance) -> float | None:
         if r["kind"] != kind:
             continue
         inside = [
-            e for e in find_events(scans[r["uid"]], thresholds) if r["start"] <= e.position <= r["start"] + tolerance
+            e for e in events_of(scans[r["uid"]], thresholds) if r["start"] <= e.position <= r["start"] + tolerance
         ]
         if inside:
             found += 1
@@ -123,25 +137,30 @@ def _kind_accuracy(records, scans, thresholds, kind, tolerance) -> float | None:
 def calibrate(parts: list[tuple[list[dict], dict, int]]) -> dict:
     """Coordinate search (two rounds) for the thresholds with the best mean F1 over the tuning parts.
 
-    Then each threshold is lowered as long as the mean F1 stays within 0.005 of the best: of nearly equal
-    choices, the most sensitive one.
+    Eight coordinates: the four kinds' thresholds for long series, then for short ones (under ``SHORT_SERIES``
+    periods), both starting from the long-series defaults. Then each threshold is lowered as long as the mean F1
+    stays within 0.005 of the best: of nearly equal choices, the most sensitive one.
     """
-    thresholds = dict(DEFAULT_THRESHOLDS)
+    thresholds = {"short": dict(DEFAULT_THRESHOLDS), "long": dict(DEFAULT_THRESHOLDS)}
+    coordinates = [(regime, kind) for regime in ("long", "short") for kind in KINDS]
 
     def objective(candidate: dict) -> float:
         return float(np.mean([evaluate(rs, sc, candidate, tol, kinds=False)["all"]["f1"] for rs, sc, tol in parts]))
 
+    def setting(regime: str, kind: str, value: float) -> dict:
+        return {**thresholds, regime: {**thresholds[regime], kind: value}}
+
     best = objective(thresholds)
     for _ in range(2):
-        for kind in KINDS:
+        for regime, kind in coordinates:
             for value in GRID[kind]:
-                candidate = {**thresholds, kind: value}
+                candidate = setting(regime, kind, value)
                 score = objective(candidate)
                 if score > best + 1e-9:
                     best, thresholds = score, candidate
-    for kind in KINDS:
-        for value in sorted(v for v in GRID[kind] if v < thresholds[kind])[::-1]:
-            candidate = {**thresholds, kind: value}
+    for regime, kind in coordinates:
+        for value in sorted(v for v in GRID[kind] if v < thresholds[regime][kind])[::-1]:
+            candidate = setting(regime, kind, value)
             if objective(candidate) < best - 0.005:
                 break
             thresholds = candidate
@@ -160,7 +179,7 @@ def online_delays(records, setting, thresholds, scans) -> dict:
             continue
         for k in steps:
             cut = r["y"][: r["start"] + k]
-            events = find_events(scan_series(cut, setting["periods"]), thresholds, start=r["start"])
+            events = events_of(scan_series(cut, setting["periods"]), thresholds, start=r["start"])
             if any(window[0] <= e.position <= window[1] for e in events):
                 delays[r["kind"]].append(k - 1)
                 break
@@ -256,9 +275,9 @@ def main() -> None:
     started = time.perf_counter()
     thresholds = calibrate(parts)
     print(f"\nthresholds chosen on the tuning split ({time.perf_counter() - started:.0f} s): {thresholds}")
-    print(f"shipped defaults: {DEFAULT_THRESHOLDS}")
-    out["thresholds"] = {"chosen": thresholds, "shipped": DEFAULT_THRESHOLDS}
-    for label, chosen in (("chosen on tuning", thresholds), ("shipped defaults", DEFAULT_THRESHOLDS)):
+    print(f"shipped defaults: {SHIPPED}")
+    out["thresholds"] = {"chosen": thresholds, "shipped": SHIPPED, "short_series": SHORT_SERIES}
+    for label, chosen in (("chosen on tuning", thresholds), ("shipped defaults", SHIPPED)):
         for name, (records, scans, setting) in loaded.items():
             for split in ("tuning", "held-out"):
                 subset = [r for r in records if r["split"] == split]
@@ -273,7 +292,7 @@ def main() -> None:
         out["public"] = []
         for item in public_sets():
             scan = scan_series(item["y"], item["periods"])
-            for label, chosen in (("chosen on tuning", thresholds), ("shipped defaults", DEFAULT_THRESHOLDS)):
+            for label, chosen in (("chosen on tuning", thresholds), ("shipped defaults", SHIPPED)):
                 flags = flags_of(scan, chosen, len(item["y"]))
                 result = score_events({"s": flags}, {"s": item["labels"]}, tolerance=item["tolerance"])
                 print(f"\n{label}: {item['name']}: {len(item['y'])} periods, labels at {item['labels']}: {result}")

@@ -147,12 +147,12 @@ def test_clean_series_raise_nothing(base_series):
 
 
 def test_detector_flags_are_the_scan_events_and_level_scales_thresholds(base_series):
-    from argentier.forecast._anomaly_scan import DEFAULT_THRESHOLDS, find_events, scan_series
+    from argentier.forecast._anomaly_scan import default_thresholds, find_events, scan_series
 
     y = inject(base_series, "level_shift", 50, magnitude=0.15, season_length=4)
     y[20] *= 1.6
     result = _one_series(y)
-    events = find_events(scan_series(y, (4,)), DEFAULT_THRESHOLDS)
+    events = find_events(scan_series(y, (4,)), default_thresholds(len(y)))
     assert np.flatnonzero(result.frame["is_anomaly"]).tolist() == [e.position for e in events] == [20, 50]
     frame = pd.DataFrame({"unique_id": "a", "ds": np.arange(len(y)), "y": y})
     strict = AnomalyDetector(level=99.999).fit(load_series(frame, season_length=4)).predict()
@@ -200,19 +200,46 @@ def test_a_change_of_the_seasonal_swing_is_found_where_it_starts(magnitude, expe
     assert f"amplitude x{1 + magnitude:.1f}" in swing.reason.replace("x2.1", "x2.0").replace("x0.6", "x0.5")
 
 
-def test_the_nile_change_of_1898_stands_out_and_is_the_only_alarm_at_a_lower_threshold():
+def test_the_nile_change_of_1898_is_the_strongest_alarm_with_the_short_series_thresholds():
     """A public labelled change point (Cobb 1978): the Nile's flow at Aswan drops from 1899 (statsmodels ships it).
 
-    With the shipped thresholds (tuned on M4 and tourism) the drop, about 2 noise sigmas, is not flagged; it is
-    among the two highest scores, and with the level-shift threshold at 4 it is the one and only alarm.
+    The drop is about 2 noise sigmas: the long-series thresholds (tuned on M4) do not flag it; the short-series
+    ones (100 years) do, as the strongest alarm.
     """
     from statsmodels.datasets import nile
+
+    from argentier.forecast._anomaly_scan import DEFAULT_THRESHOLDS
 
     data = nile.load_pandas().data
     frame = pd.DataFrame({"unique_id": "nile", "ds": data["year"].astype(int), "y": data["volume"]})
     series = load_series(frame)
-    scored = AnomalyDetector().fit(series).predict().frame
-    assert {1898, 1899} & set(scored.nlargest(2, "score")["ds"])
-    (change,) = AnomalyDetector(thresholds={"level_shift": 4.0}).fit(series).predict().anomalies
-    assert change.kind == "level_shift_down" and change.start in ("1898", "1899")
+    anomalies = AnomalyDetector().fit(series).predict().anomalies
+    change = anomalies[0]  # strongest first
+    assert change.kind == "level_shift_down" and change.start in ("1898", "1899") and len(anomalies) <= 2
     assert change.y < change.expected and "without the shift" in change.reason
+    assert AnomalyDetector(thresholds=DEFAULT_THRESHOLDS).fit(series).predict().anomalies == ()
+
+
+def test_the_seat_belt_law_of_1983_is_the_only_alarm():
+    """The UK road casualties (monthly, 192 months) drop about 20 % with the seat-belt law, labelled at month 169."""
+    sktime = pytest.importorskip("sktime")
+    from pathlib import Path
+
+    belts = pd.read_csv(Path(sktime.__file__).parent / "datasets" / "data" / "seatbelts" / "seatbelts.csv")
+    assert np.flatnonzero(belts["label"]).tolist() == [169]
+    frame = pd.DataFrame({"unique_id": "ksi", "ds": np.arange(len(belts)), "y": belts["KSI"]})
+    (change,) = AnomalyDetector().fit(load_series(frame, season_length=12)).predict().anomalies
+    assert change.kind == "level_shift_down" and 169 <= int(change.start) <= 172
+
+
+def test_short_and_long_series_get_their_own_default_thresholds():
+    from argentier.forecast._anomaly_thresholds import (
+        DEFAULT_SHORT_THRESHOLDS,
+        DEFAULT_THRESHOLDS,
+        SHORT_SERIES,
+        default_thresholds,
+    )
+
+    assert default_thresholds(SHORT_SERIES - 1) == DEFAULT_SHORT_THRESHOLDS
+    assert default_thresholds(SHORT_SERIES) == DEFAULT_THRESHOLDS
+    assert all(DEFAULT_SHORT_THRESHOLDS[kind] <= DEFAULT_THRESHOLDS[kind] for kind in DEFAULT_THRESHOLDS)

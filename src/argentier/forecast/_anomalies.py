@@ -6,8 +6,9 @@ anomaly (:mod:`argentier.forecast._anomaly_scan`): spikes and dips (one period o
 change is a step or a ramp is a model choice (:mod:`argentier.forecast._anomaly_change`). Each
 anomaly carries its score, the expected value and band (for a change: what was expected had it not happened),
 and a plain reason; at an aggregate level, :meth:`AnomalyResult.drill_down` says which children explain it and
-by how much. Thresholds per kind were chosen on a tuning split of real series with injected anomalies and
-checked on a held-out split (``benchmarks/forecast_anomalies.py``); ``level`` scales them all.
+by how much. Thresholds per kind (one set for series under 300 periods, one for longer ones) were chosen on a
+tuning split of real series with injected anomalies and checked on a held-out split
+(``benchmarks/forecast_anomalies.py``); ``level`` scales them all.
 
 >>> import numpy as np, pandas as pd
 >>> t = np.arange(60)
@@ -31,9 +32,9 @@ import numpy as np
 
 from argentier.errors import InputError, NotFittedError
 from argentier.forecast._anomaly_scan import (
-    DEFAULT_THRESHOLDS,
     KINDS,
     SEASONAL_CYCLES,
+    default_thresholds,
     find_events,
     length_factor,
     scan_series,
@@ -136,8 +137,9 @@ class AnomalyDetector:
     """Flag spikes, level shifts, ramps and seasonal-swing changes in actuals, each with expected value and band.
 
     ``level`` (percent) scales every kind's threshold by ``z(level) / z(99)``: the defaults, chosen on the
-    tuning split, apply at 99. ``thresholds`` overrides them per kind (``spike``, ``level_shift``, ``ramp``,
-    ``seasonal_change``; in units of each test's own spread). ``window`` is the half-width, in periods, of the
+    tuning split (one set for series under 300 periods, one for longer ones), apply at 99. ``thresholds``
+    overrides them per kind for every length (``spike``, ``level_shift``, ``ramp``, ``seasonal_change``; in
+    units of each test's own spread). ``window`` is the half-width, in periods, of the
     change tests (default two seasons, 8 to 52). Hourly data (season 24) also get a weekly season (168).
 
     ``score`` is the strongest test at each period on the band's scale: a period is flagged when its score
@@ -154,7 +156,7 @@ class AnomalyDetector:
     ) -> None:
         self.level = level
         self.season_length = season_length
-        self.thresholds = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+        self.thresholds = dict(thresholds or {})  # overrides of the defaults, which depend on the series' length
         self.window = window
 
     def fit(self, data: SeriesData, hierarchy: Sequence[str] | None = None) -> AnomalyDetector:
@@ -190,12 +192,13 @@ class AnomalyDetector:
     def _score(self, group: pd.DataFrame, scan: Any) -> pd.DataFrame:
         n = len(group)
         factor = self.scale_ * length_factor(n)
-        limits = {kind: self.thresholds[kind] * factor for kind in KINDS}
+        thresholds = {**default_thresholds(n), **self.thresholds}
+        limits = {kind: thresholds[kind] * factor for kind in KINDS}
         score = np.max([np.abs(scan.scores[kind]) / limits[kind] for kind in KINDS], axis=0) * self.z_
         half = limits["spike"] * scan.spike_unit
         expected, lo, hi = scan.fit.copy(), scan.fit - half, scan.fit + half
         kinds, events = np.full(n, "", dtype=object), {}
-        for event in find_events(scan, self.thresholds, scale=self.scale_):
+        for event in find_events(scan, thresholds, scale=self.scale_):
             i = event.position
             # a step or a ramp: the old line extrapolated (at this season); otherwise the scan's baseline
             base = event.expected if event.expected is not None else scan.baseline[event.kind][i]

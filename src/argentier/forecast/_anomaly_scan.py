@@ -19,14 +19,15 @@ a *change*, and :mod:`argentier.forecast._anomaly_change` decides what kind by f
 same segment (model choice), and where it starts (a ramp's start, not its middle where the step test peaks).
 
 :func:`find_events` keeps, per kind, the local maxima above that kind's threshold and lets the strongest of
-nearby candidates win, so one change gives one event. Thresholds were chosen on a tuning split of series with
-injected anomalies and checked on a held-out split (``benchmarks/forecast_anomalies.py``).
+nearby candidates win, so one change gives one event. Thresholds (one set for short series, one for long ones:
+:mod:`argentier.forecast._anomaly_thresholds`) were chosen on a tuning split of series with injected anomalies
+and checked on a held-out split (``benchmarks/forecast_anomalies.py``).
 
 >>> t = np.arange(80)
 >>> y = 100 + 10 * np.sin(2 * np.pi * t / 4) + np.random.default_rng(0).normal(0, 1, 80)
 >>> y[50:] += 8
 >>> scan = scan_series(y, (4,))
->>> [(e.kind, e.position) for e in find_events(scan, DEFAULT_THRESHOLDS)]
+>>> [(e.kind, e.position) for e in find_events(scan, default_thresholds(len(y)))]
 [('level_shift', 50)]
 """
 
@@ -38,27 +39,30 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from argentier.forecast._anomaly_change import Choice, choose_change
+from argentier.forecast._anomaly_thresholds import (
+    DEFAULT_SHORT_THRESHOLDS,
+    DEFAULT_THRESHOLDS,
+    KINDS,
+    SHORT_SERIES,
+    default_thresholds,
+    length_factor,
+)
 
 __all__ = [
     "DEFAULT_MIN_CHANGE",
+    "DEFAULT_SHORT_THRESHOLDS",
     "DEFAULT_THRESHOLDS",
     "KINDS",
+    "SHORT_SERIES",
     "Event",
     "Scan",
+    "default_thresholds",
     "find_events",
     "length_factor",
     "material",
     "robust_sigma",
     "scan_series",
 ]
-
-KINDS = ("spike", "level_shift", "ramp", "seasonal_change")
-# Chosen on the tuning split (see the module doc: best mean F1 over tourism, M4 weekly and M4 hourly), except two:
-# the tuning split prefers spike 20 and level shift 10 (M4's heavy tails and wandering levels), but then a +80 %
-# spike in one of four clean demo series goes unseen at the region level, and a +15 % step in a quarterly series
-# with 2 % noise (a 7-sigma change) is missed; 8 and 8 find them, at a cost in precision on M4 (BENCHMARKS.md
-# gives both).
-DEFAULT_THRESHOLDS: dict[str, float] = {"spike": 8.0, "level_shift": 8.0, "ramp": 8.0, "seasonal_change": 4.5}
 
 # Materiality: a change under 5 % (a spike, a shift, a ramp's total; 10 % of the seasonal swing) is not raised.
 DEFAULT_MIN_CHANGE = 0.05
@@ -309,11 +313,6 @@ def _seasonal_scan(detrended, trend, m, min_before, min_after, scores, baseline,
     # the size is the relative change of the swing (after / before - 1) where the old swing is clear
     size["seasonal_change"][taus] = np.where(before > 0.1, after / np.maximum(before, 0.1) - 1.0, 0.0)
     baseline["seasonal_change"][taus] = trend[taus] + profile[taus] * before
-
-
-def length_factor(n: int) -> float:
-    """Longer series offer more places for chance to look like a change: thresholds grow like sqrt(log n)."""
-    return float(np.sqrt(np.log(max(n, 10)) / np.log(100.0)))
 
 
 def material(scan: Scan, kind: str, min_change: float) -> np.ndarray:
