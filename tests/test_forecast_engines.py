@@ -4,6 +4,7 @@ import contextlib
 
 import pytest
 
+from argentier.config import Settings
 from argentier.errors import InputError
 from argentier.forecast import Forecaster, demo_sales, load_series
 
@@ -65,3 +66,63 @@ def test_engine_matches_local(engine, cluster, data, local):
 def test_unknown_engine_is_refused(data):
     with pytest.raises(InputError, match="unknown engine 'spark'; choose from local, dask, ray"):
         Forecaster(6, engine="spark", **SETTINGS).fit(data)
+
+
+def test_api_forecast_jobs_run_on_the_configured_dask_cluster(tmp_path, embedder, database_url, data, local):
+    """`[forecast] engine = "dask"`, `address = <scheduler>`: the server's forecast jobs run on that cluster."""
+    import time
+
+    distributed = pytest.importorskip("distributed")
+    from fastapi.testclient import TestClient
+
+    from argentier.api import create_app
+    from argentier.api.auth import ScryptParams, create_token, create_user
+
+    frame = demo_sales(periods=36)
+    csv = frame.assign(ds=frame.ds.dt.strftime("%Y-%m-%d")).to_csv(index=False).encode()
+    with distributed.LocalCluster(
+        n_workers=1, processes=False, threads_per_worker=1, dashboard_address=None, protocol="tcp://"
+    ) as cluster:
+        settings = Settings(
+            home=tmp_path / "home",
+            database_url=database_url,
+            forecast={"engine": "dask", "address": cluster.scheduler_address},
+        )
+        app = create_app(settings, embedder=embedder)
+        store = app.state.services.store
+        create_user(store, "alice", "alice-long-password", role="analyst", groups=["finance"],
+                    params=ScryptParams(n=2**10, r=8, p=1))
+        headers = {"Authorization": f"Bearer {create_token(store, 'alice').token}"}
+        with TestClient(app) as client:
+            upload = client.post("/datasets", params={"filename": "sales.csv"}, content=csv, headers=headers)
+            assert upload.status_code == 201, upload.text
+            body = {"dataset_id": upload.json()["dataset"]["id"], "horizon": 6, "levels": ["region", "category"],
+                    "models": list(SETTINGS["models"]), "level": [80], "global_model": False,
+                    "reconciliation": "bottom_up"}
+            job = client.post("/forecast/runs", json=body, headers=headers).json()
+            for _ in range(1200):
+                job = client.get(f"/jobs/{job['id']}", headers=headers).json()
+                if job["status"] in ("succeeded", "failed"):
+                    break
+                time.sleep(0.1)
+            assert job["status"] == "succeeded", job.get("error")
+            # the cluster did the work: its scheduler ran statsforecast's tasks
+            assert len(cluster.scheduler.task_prefixes) > 0
+        # the app's shutdown closed the client it opened
+        with pytest.raises(ValueError):
+            distributed.default_client()
+    result = job["result"]
+    assert result["engine"] == "dask"
+    remote = {(row["unique_id"], row["ds"][:10]): row["yhat"] for row in result["rows"]}
+    expected = {(u, str(d)[:10]): y for u, d, y in local.frame[["unique_id", "ds", "yhat"]].itertuples(index=False)}
+    assert remote.keys() == expected.keys()
+    assert max(abs(remote[key] - expected[key]) for key in expected) < 1e-3
+
+
+def test_connect_engine_names_an_unreachable_cluster():
+    pytest.importorskip("distributed")
+    from argentier.errors import ArgentierError
+    from argentier.forecast import connect_engine
+
+    with pytest.raises(ArgentierError, match=r"cannot reach the dask cluster at tcp://127\.0\.0\.1:9"):
+        connect_engine("dask", "tcp://127.0.0.1:9", timeout=1)

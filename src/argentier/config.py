@@ -122,6 +122,19 @@ class FraudSettings(_Section):
     block_at: float = Field(900.0, ge=0, le=1000, description="Default rule: scores from here are blocked.")
 
 
+class ForecastSettings(_Section):
+    """``[forecast]``: where forecasts run when the caller does not say (the CLI's ``--engine``, the API's jobs)."""
+
+    engine: Literal["local", "dask", "ray"] = Field(
+        "local", description="local (statsforecast in this process), dask or ray (through fugue)."
+    )
+    address: str | None = Field(
+        None,
+        description="The cluster to join: a Dask scheduler (tcp://host:8786) or a Ray address (ray://host:10001,"
+        " auto). None: Dask's local scheduler, or a local Ray cluster (Ray also reads RAY_ADDRESS).",
+    )
+
+
 class ApiSettings(_Section):
     """``[api]``: the REST API server (``argentier serve``), upload size and the background-job pool."""
 
@@ -150,6 +163,7 @@ class Settings(_Section):
     llm: LLMSettings = LLMSettings()
     api: ApiSettings = ApiSettings()
     fraud: FraudSettings = FraudSettings()
+    forecast: ForecastSettings = ForecastSettings()
     regwatch: RegwatchSettings = RegwatchSettings()
     source: str | None = Field(None, description="The TOML file these settings came from, if any.")
 

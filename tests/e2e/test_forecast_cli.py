@@ -292,3 +292,16 @@ def test_run_with_future_drivers(run, tmp_path):
     )
     assert summary["notes"] == []
     assert (pd.read_csv(tmp_path / "f.csv")["yhat"] - y[60:]).abs().mean() < 1.0
+
+
+def test_the_engine_comes_from_the_config_file(run, sales, tmp_path):
+    (tmp_path / "argentier.toml").write_text('[forecast]\nengine = "spark"\n')
+    wrong = run("forecast", "run", "sales.csv", "-h", "2", "--out", "out.csv", *FAST, check=False)
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+    assert "invalid setting 'forecast.engine'" in wrong.stderr and not (tmp_path / "out.csv").exists()
+    pytest.importorskip("distributed")
+    (tmp_path / "argentier.toml").write_text('[forecast]\nengine = "dask"\naddress = "tcp://127.0.0.1:9"\n')
+    unreachable = run("forecast", "run", "sales.csv", "-h", "2", "--out", "out.csv", *FAST, check=False)
+    assert unreachable.returncode == 1
+    assert "cannot reach the dask cluster at tcp://127.0.0.1:9" in unreachable.stderr
+    assert not (tmp_path / "out.csv").exists()

@@ -60,6 +60,10 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             yield
         finally:
             services.jobs.shutdown()
+            if settings.forecast.engine != "local":
+                from argentier.forecast._engines import disconnect_engines
+
+                disconnect_engines()
             library.close()
 
     app = FastAPI(title="Argentier", version=__version__, description=DESCRIPTION, lifespan=lifespan)

@@ -114,7 +114,9 @@ def forecaster_options(function: Callable) -> Callable:
             ),
             click.option("--nonnegative", is_flag=True, help="Keep every forecast at or above zero."),
             click.option(
-                "--engine", type=click.Choice(["local", "dask", "ray"]), default="local", show_default=True
+                "--engine",
+                type=click.Choice(["local", "dask", "ray"]),
+                help="Where statsforecast runs; default: [forecast] engine in the config (local).",
             ),
         )
     ):
@@ -143,8 +145,14 @@ def _forecaster(horizon, levels, models, global_model, cv_windows, reconciliatio
             raise click.BadParameter(
                 f"unknown model {name!r}; choose from {', '.join(_MODEL_NAMES)}", param_hint="--models"
             )
+    from argentier.forecast import connect_engine
+
+    app = click.get_current_context().find_object(AppContext)
+    settings = (app or AppContext()).settings.forecast
+    engine = engine or settings.engine
     if engine == "ray":
         _quiet_ray()
+    connect_engine(engine, settings.address)
     return Forecaster(
         horizon,
         models=_split(models),

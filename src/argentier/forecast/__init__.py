@@ -22,6 +22,7 @@ from argentier.forecast._data import (
 )
 from argentier.forecast._demo import demo_sales
 from argentier.forecast._findings import ANOMALY_KIND, record_anomaly_findings
+from argentier.forecast._engines import ENGINES, connect_engine
 from argentier.forecast._forecaster import Forecaster, ForecastResult
 from argentier.forecast._hierarchy import RECONCILERS, Hierarchy, aggregate_levels, coherence_error, reconcile
 from argentier.forecast._metrics import coverage, mase, owa, smape, wape, weighted_quantile_loss
@@ -31,6 +32,7 @@ from argentier.forecast._scenarios import OVERRIDE_KINDS, Override, apply_overri
 __all__ = [
     "ANOMALY_KIND",
     "DEFAULT_MODELS",
+    "ENGINES",
     "INJECTIONS",
     "MODEL_NAMES",
     "OVERRIDE_KINDS",
@@ -53,6 +55,7 @@ __all__ = [
     "apply_overrides",
     "backtest",
     "coherence_error",
+    "connect_engine",
     "compare_totals",
     "coverage",
     "default_season_length",

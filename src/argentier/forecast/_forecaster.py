@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from argentier.errors import ArgentierError, InputError, NotFittedError
 from argentier.forecast._data import SeriesData, load_series, require_periods  # noqa: F401 - load_series: doctest
+from argentier.forecast._engines import ENGINES
 from argentier.forecast._hierarchy import RECONCILERS, Hierarchy, reconcile
 from argentier.forecast._models import (
     DEFAULT_MODELS,
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["ForecastResult", "Forecaster", "public_columns"]
 
 Engine = Literal["local", "dask", "ray"]
-ENGINES = ("local", "dask", "ray")
 
 
 def public_columns(frame: pd.DataFrame) -> pd.DataFrame:

@@ -105,7 +105,8 @@ def _require_analyst(user: Principal, what: str) -> None:
         raise RoleError(f"{what} needs the analyst role; {user.username} is {user.role}")
 
 
-def _forecaster(body: ForecasterIn) -> Any:
+def _forecaster(body: ForecasterIn, settings: Any) -> Any:
+    """The Forecaster the body asks for, on the engine of the server's ``[forecast]`` settings."""
     from argentier.forecast import MODEL_NAMES, RECONCILERS, Forecaster
 
     for name in body.models:
@@ -118,7 +119,15 @@ def _forecaster(body: ForecasterIn) -> Any:
     return Forecaster(body.horizon, models=tuple(body.models), level=tuple(body.level),
                       season_length=body.season_length,
                       global_model="auto" if body.global_model is None else body.global_model,
-                      cv_windows=body.cv_windows, reconciliation=body.reconciliation, nonnegative=body.nonnegative)
+                      cv_windows=body.cv_windows, reconciliation=body.reconciliation, nonnegative=body.nonnegative,
+                      engine=settings.forecast.engine)
+
+
+def _connect(services: Services) -> None:
+    """Join the configured cluster (once per process) from the job's thread: an unreachable one fails the job."""
+    from argentier.forecast import connect_engine
+
+    connect_engine(services.settings.forecast.engine, services.settings.forecast.address)
 
 
 def _hierarchy_dict(hierarchy: Any) -> dict[str, Any] | None:
@@ -138,10 +147,11 @@ def run_forecast(services: ServicesDep, user: Viewer, body: RunIn) -> dict:
     if body.save_version:
         _require_analyst(user, "saving a forecast version")
     info, series = _series(services, user, body)
-    forecaster = _forecaster(body)
+    forecaster = _forecaster(body, services.settings)
 
     def work(progress) -> dict[str, Any]:
         progress(0, 3 if body.anomalies else 2, "fitting and validating models")
+        _connect(services)
         result = forecaster.fit(series).predict()
         scored = None
         if body.anomalies:
@@ -156,6 +166,7 @@ def run_forecast(services: ServicesDep, user: Viewer, body: RunIn) -> dict:
         progress(2, 2, "done")
         return {
             **result.summary(),
+            "engine": forecaster.engine,
             "dataset": {"id": info.id, "name": info.name},
             "data": series.report.to_dict(),
             "hierarchy": _hierarchy_dict(result.hierarchy),
@@ -183,9 +194,10 @@ def run_backtest(services: ServicesDep, user: Viewer, body: BacktestIn) -> dict:
         if name not in ("base", *RECONCILERS):
             raise InputError(f"unknown method {name!r} to compare", source="compare")
     info, series = _series(services, user, body)
-    forecaster = _forecaster(body)
+    forecaster = _forecaster(body, services.settings)
 
     def work(progress) -> dict[str, Any]:
+        _connect(services)
         result = backtest(series, forecaster, n_windows=body.windows, step=body.step, compare=body.compare,
                           progress=lambda done, total: progress(done, total, f"window {done} of {total}"))
         return {**result.to_dict(), "metrics": records(result.metrics), "dataset": {"id": info.id, "name": info.name}}
