@@ -39,10 +39,13 @@ SHORT_SERIES = 300
 # missed (BENCHMARKS.md gives both).
 DEFAULT_THRESHOLDS: dict[str, float] = {"spike": 8.0, "level_shift": 8.0, "ramp": 8.0, "seasonal_change": 4.5}
 
-# Short series: as chosen on the tuning split (tourism and the short M4 weekly series), except the seasonal swing:
-# the tuning split prefers 3, which raises an alarm on a clean 96-quarter series with 2 % noise (a unit test).
+# Short series: as chosen on the tuning split (tourism and the short M4 weekly series), except two. The seasonal
+# swing: the tuning split prefers 3, which raises an alarm on a clean 96-quarter series with 2 % noise (a unit
+# test). Spikes: the tuning split prefers 4, which raises four false spikes and dips of 5-6 % in the clean demo
+# series (2 % noise); at 5 the tuning split's mean F1 moves by -0.001 (tourism -0.007, weekly +0.004) and its clean
+# tourism series raise 4.7 alarms per 1,000 quarters instead of 7.8 (BENCHMARKS.md gives both).
 DEFAULT_SHORT_THRESHOLDS: dict[str, float] = {
-    "spike": 4.0,
+    "spike": 5.0,
     "level_shift": 4.0,
     "ramp": 4.0,
     "seasonal_change": 3.5,
