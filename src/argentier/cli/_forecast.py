@@ -165,6 +165,40 @@ def _forecaster(horizon, levels, models, global_model, cv_windows, reconciliatio
     )
 
 
+# Below this width the reasons (one or two sentences each) wrap into tall, narrow cells: each anomaly is printed
+# as a heading line and its reason underneath instead of as a table row.
+_ANOMALY_TABLE_WIDTH = 120
+
+
+def print_anomalies(title: str, anomalies) -> None:
+    """The anomalies as a table on a wide terminal, as a list (heading line, reason, drill-down) on a narrow one."""
+    from rich.padding import Padding
+
+    rows = []
+    for anomaly in anomalies:
+        children = ", ".join(
+            f"{d['unique_id']} {100 * d['share']:.0f} %" for d in anomaly.drill_down[:3] if d["share"] is not None
+        )
+        when = anomaly.start if anomaly.start == anomaly.end else f"{anomaly.start} .. {anomaly.end}"
+        rows.append((anomaly.unique_id, when, anomaly.kind, f"{anomaly.score:.1f}", anomaly.reason, children))
+    if console.width < _ANOMALY_TABLE_WIDTH:
+        console.print(f"[bold]{escape(title)}[/]", highlight=False)
+        for series, when, kind, score, reason, children in rows:
+            console.print(f"[bold]{escape(series)}[/]  {when}  {kind}  score {score}", highlight=False)
+            console.print(Padding(escape(reason), (0, 0, 0, 2)), highlight=False)
+            if children:
+                console.print(Padding(f"[dim]explained by {escape(children)}[/]", (0, 0, 0, 2)), highlight=False)
+        return
+    table = Table(title=title)
+    explained = any(row[-1] for row in rows)
+    names = ("series", "when", "kind", "score", "reason") + (("explained by",) if explained else ())
+    for name in names:
+        table.add_column(name, justify="right" if name == "score" else "left", no_wrap=name != "reason")
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row[: len(names)]))
+    console.print(table)
+
+
 def _quiet_ray() -> None:
     """Ray Data logs every stage of every dataset at INFO on stderr; a terminal user wants the table, not that.
 
@@ -493,28 +527,11 @@ def anomalies(
             {**result.to_dict(), "finding_ids": [f.id for f in recorded], "out": str(out) if out else None}
         )
         return
-    table = Table(
-        title=f"{len(result.anomalies)} anomal{'y' if len(result.anomalies) == 1 else 'ies'}"
+    title = (
+        f"{len(result.anomalies)} anomal{'y' if len(result.anomalies) == 1 else 'ies'}"
         f" ({int(result.frame['is_anomaly'].sum())} periods)"
     )
-    for name in ("series", "from", "to", "kind", "score", "reason", "explained by"):
-        table.add_column(name, justify="right" if name == "score" else "left")
-    for anomaly in result.anomalies[:limit]:
-        children = ", ".join(
-            f"{d['unique_id']} {100 * d['share']:.0f} %"
-            for d in anomaly.drill_down[:3]
-            if d["share"] is not None
-        )
-        table.add_row(
-            escape(anomaly.unique_id),
-            anomaly.start,
-            anomaly.end,
-            anomaly.kind,
-            f"{anomaly.score:.1f}",
-            escape(anomaly.reason),
-            escape(children),
-        )
-    console.print(table)
+    print_anomalies(title, result.anomalies[:limit])
     if recorded:
         console.print(
             f"{len(recorded)} finding(s) added to the review queue (argentier review list"
