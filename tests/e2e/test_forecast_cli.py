@@ -100,7 +100,7 @@ def test_run_writes_the_contract_file_chart_and_version(run, sales, tmp_path):
     as_json = json.loads(
         run("forecast", "run", "sales.csv", "-h", "2", *FAST, "--out", "f2.parquet", "--json").stdout
     )
-    assert as_json["n_series"] == 4 and as_json["data"]["freq"] == "MS"
+    assert as_json["n_series"] == 4 and as_json["data"]["freq"] == "MS" and as_json["engine"] == "local"
     assert len(pd.read_parquet(tmp_path / "f2.parquet")) == 8
 
 
@@ -305,3 +305,6 @@ def test_the_engine_comes_from_the_config_file(run, sales, tmp_path):
     assert unreachable.returncode == 1
     assert "cannot reach the dask cluster at tcp://127.0.0.1:9" in unreachable.stderr
     assert not (tmp_path / "out.csv").exists()
+    (tmp_path / "argentier.toml").write_text('[forecast]\nengine = "dask"\n')  # Dask's local scheduler
+    on_dask = json.loads(run("forecast", "run", "sales.csv", "-h", "2", *FAST, "--out", "out.csv", "--json").stdout)
+    assert on_dask["engine"] == "dask" and on_dask["n_series"] == 4 and (tmp_path / "out.csv").exists()

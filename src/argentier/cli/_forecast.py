@@ -366,6 +366,7 @@ def run(
         print_json(
             {
                 **result.summary(),
+                "engine": forecaster.engine,
                 "data": series.report.to_dict(),
                 "out": str(out),
                 "chart": str(chart) if chart else None,
