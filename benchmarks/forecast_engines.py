@@ -1,6 +1,6 @@
-"""Scale-out: the same Forecaster call on the local engine, a local Dask cluster and a local Ray cluster.
+"""Scale-out: the same Forecaster call on the local engine and on local Dask, Ray and Spark clusters.
 
-Run from the project root (needs ``pip install 'argentier[distributed]'``)::
+Run from the project root (needs ``pip install 'argentier[distributed,spark]'`` and Java for Spark)::
 
     flock /tmp/argentier-bench.lock .venv/bin/python benchmarks/forecast_engines.py --json-out bench-out/engines.json
 
@@ -9,8 +9,8 @@ Data: the Australian tourism hierarchy (``../shared/data/forecast/tourism_au_qua
 MinTrace reconciliation (the distributed engines return no fitted values, so MinTrace falls back to WLS
 structural there: the local run is given ``wls_struct`` too so the answers compare). ``--copies K`` stacks K
 renamed copies of the bottom series to make the job larger. Each engine's time includes starting its cluster
-(Dask: one worker process per core; Ray: ``ray.init`` with every core), which a long-lived cluster would not
-pay on every call. The figure that matters beside the time: the largest difference from the local answer.
+(Dask: one worker process per core; Ray: ``ray.init`` with every core; Spark: a ``local[cores]`` session), which
+a long-lived cluster would not pay on every call. The figure that matters beside the time: the largest difference from the local answer.
 """
 
 from __future__ import annotations
@@ -71,6 +71,14 @@ def run(engine: str, data, cores: int) -> tuple[float, pd.DataFrame]:
             result = forecaster.fit(data).predict()
         finally:
             ray.shutdown()
+    elif engine == "spark":
+        from argentier.forecast import connect_engine, disconnect_engines
+
+        connect_engine("spark", f"local[{cores}]")
+        try:
+            result = forecaster.fit(data).predict()
+        finally:
+            disconnect_engines()
     else:
         result = forecaster.fit(data).predict()
     return time.perf_counter() - started, result.frame
@@ -78,7 +86,7 @@ def run(engine: str, data, cores: int) -> tuple[float, pd.DataFrame]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engines", nargs="+", default=["local", "dask", "ray"])
+    parser.add_argument("--engines", nargs="+", default=["local", "dask", "ray", "spark"])
     parser.add_argument("--copies", type=int, default=1)
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--json-out", type=Path)

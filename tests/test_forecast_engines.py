@@ -1,12 +1,13 @@
 """Scale-out: the same Forecaster call on a local Dask cluster and on a local Ray cluster gives the local answer."""
 
 import contextlib
+import shutil
 
 import pytest
 
 from argentier.config import Settings
 from argentier.errors import InputError
-from argentier.forecast import Forecaster, demo_sales, load_series
+from argentier.forecast import Forecaster, connect_engine, demo_sales, disconnect_engines, load_series
 
 SETTINGS = {
     "models": ("seasonal_naive", "naive"),
@@ -50,7 +51,23 @@ def ray_cluster():
         ray.shutdown()
 
 
-@pytest.mark.parametrize("engine, cluster", [("dask", dask_cluster), ("ray", ray_cluster)])
+@contextlib.contextmanager
+def spark_cluster():
+    pytest.importorskip("pyspark")
+    pytest.importorskip("fugue_spark")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java")
+    # A real local Spark session (a JVM, Python workers on this interpreter), two cores like the CI machine.
+    connect_engine("spark", "local[2]")
+    try:
+        yield
+    finally:
+        disconnect_engines()
+
+
+@pytest.mark.parametrize(
+    "engine, cluster", [("dask", dask_cluster), ("ray", ray_cluster), ("spark", spark_cluster)]
+)
 def test_engine_matches_local(engine, cluster, data, local):
     with cluster():
         remote = Forecaster(6, engine=engine, n_jobs=2, **SETTINGS).fit(data).predict()
@@ -64,8 +81,8 @@ def test_engine_matches_local(engine, cluster, data, local):
 
 
 def test_unknown_engine_is_refused(data):
-    with pytest.raises(InputError, match="unknown engine 'spark'; choose from local, dask, ray"):
-        Forecaster(6, engine="spark", **SETTINGS).fit(data)
+    with pytest.raises(InputError, match="unknown engine 'flink'; choose from local, dask, ray, spark"):
+        Forecaster(6, engine="flink", **SETTINGS).fit(data)
 
 
 def test_api_forecast_jobs_run_on_the_configured_dask_cluster(tmp_path, embedder, database_url, data, local):
@@ -122,7 +139,6 @@ def test_api_forecast_jobs_run_on_the_configured_dask_cluster(tmp_path, embedder
 def test_connect_engine_names_an_unreachable_cluster():
     pytest.importorskip("distributed")
     from argentier.errors import ArgentierError
-    from argentier.forecast import connect_engine
 
     with pytest.raises(ArgentierError, match=r"cannot reach the dask cluster at tcp://127\.0\.0\.1:9"):
         connect_engine("dask", "tcp://127.0.0.1:9", timeout=1)

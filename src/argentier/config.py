@@ -125,13 +125,14 @@ class FraudSettings(_Section):
 class ForecastSettings(_Section):
     """``[forecast]``: where forecasts run when the caller does not say (the CLI's ``--engine``, the API's jobs)."""
 
-    engine: Literal["local", "dask", "ray"] = Field(
-        "local", description="local (statsforecast in this process), dask or ray (through fugue)."
+    engine: Literal["local", "dask", "ray", "spark"] = Field(
+        "local", description="local (statsforecast in this process), dask, ray or spark (through fugue)."
     )
     address: str | None = Field(
         None,
-        description="The cluster to join: a Dask scheduler (tcp://host:8786) or a Ray address (ray://host:10001,"
-        " auto). None: Dask's local scheduler, or a local Ray cluster (Ray also reads RAY_ADDRESS).",
+        description="The cluster to join: a Dask scheduler (tcp://host:8786), a Ray address (ray://host:10001,"
+        " auto) or a Spark master (spark://host:7077). None: Dask's local scheduler, a local Ray cluster (Ray"
+        " also reads RAY_ADDRESS) or a local Spark session.",
     )
 
 

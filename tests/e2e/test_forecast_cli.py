@@ -295,7 +295,7 @@ def test_run_with_future_drivers(run, tmp_path):
 
 
 def test_the_engine_comes_from_the_config_file(run, sales, tmp_path):
-    (tmp_path / "argentier.toml").write_text('[forecast]\nengine = "spark"\n')
+    (tmp_path / "argentier.toml").write_text('[forecast]\nengine = "flink"\n')
     wrong = run("forecast", "run", "sales.csv", "-h", "2", "--out", "out.csv", *FAST, check=False)
     assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
     assert "invalid setting 'forecast.engine'" in wrong.stderr and not (tmp_path / "out.csv").exists()

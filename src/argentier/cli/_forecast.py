@@ -115,7 +115,7 @@ def forecaster_options(function: Callable) -> Callable:
             click.option("--nonnegative", is_flag=True, help="Keep every forecast at or above zero."),
             click.option(
                 "--engine",
-                type=click.Choice(["local", "dask", "ray"]),
+                type=click.Choice(["local", "dask", "ray", "spark"]),
                 help="Where statsforecast runs; default: [forecast] engine in the config (local).",
             ),
         )

@@ -22,7 +22,7 @@ from argentier.forecast._data import (
 )
 from argentier.forecast._demo import demo_sales
 from argentier.forecast._findings import ANOMALY_KIND, record_anomaly_findings
-from argentier.forecast._engines import ENGINES, connect_engine
+from argentier.forecast._engines import ENGINES, connect_engine, disconnect_engines
 from argentier.forecast._forecaster import Forecaster, ForecastResult
 from argentier.forecast._hierarchy import RECONCILERS, Hierarchy, aggregate_levels, coherence_error, reconcile
 from argentier.forecast._metrics import coverage, mase, owa, smape, wape, weighted_quantile_loss
@@ -56,6 +56,7 @@ __all__ = [
     "backtest",
     "coherence_error",
     "connect_engine",
+    "disconnect_engines",
     "compare_totals",
     "coverage",
     "default_season_length",

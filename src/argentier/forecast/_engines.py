@@ -1,38 +1,47 @@
-"""Joining the cluster a distributed engine runs on, once per process.
+"""Distributed engines: joining a cluster once per process, and moving frames to and from it.
 
-:class:`~argentier.forecast.Forecaster` with ``engine="dask"`` or ``"ray"`` runs on the cluster the process is
-connected to: the current ``distributed.Client`` or the ``ray.init`` session. Scripts connect however they
-like; the command line and the API server connect with :func:`connect_engine` from the ``[forecast]`` settings
-(``engine``, ``address``), so that a server's forecast jobs run on a shared cluster without code.
+:class:`~argentier.forecast.Forecaster` with ``engine="dask"``, ``"ray"`` or ``"spark"`` runs statsforecast
+through fugue on the cluster the process is connected to: the current ``distributed.Client``, the ``ray.init``
+session or the active ``SparkSession``. Scripts connect however they like; the command line and the API server
+connect with :func:`connect_engine` from the ``[forecast]`` settings (``engine``, ``address``), so that a
+server's forecast jobs run on a shared cluster without code. Without a connection, Dask uses its local
+scheduler, Ray starts a local cluster and Spark a local session (``local[*]``).
 
 >>> connect_engine("local")  # nothing to join
->>> connect_engine("spark")
+>>> connect_engine("flink")
 Traceback (most recent call last):
 ...
-argentier.errors.ConfigError: unknown forecast engine 'spark'; choose from local, dask, ray
+argentier.errors.ConfigError: unknown forecast engine 'flink'; choose from local, dask, ray, spark
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
+from typing import TYPE_CHECKING, Any
 
 from argentier.errors import ArgentierError, ConfigError
 
-__all__ = ["ENGINES", "connect_engine", "disconnect_engines"]
+if TYPE_CHECKING:
+    import pandas as pd
 
-ENGINES = ("local", "dask", "ray")
+__all__ = ["ENGINES", "connect_engine", "disconnect_engines", "engine_frame", "pandas_frame"]
+
+ENGINES = ("local", "dask", "ray", "spark")
 _LOCK = threading.Lock()
-_CLIENTS: dict[str, object] = {}  # what this module connected: the Dask client it made, "ray" when it ran ray.init
+_OPENED: dict[str, Any] = {}  # what this module opened: the Dask client, "ray", the Spark session
 
 
 def connect_engine(engine: str, address: str | None = None, *, timeout: float = 10.0) -> None:
     """Make sure this process is connected to ``engine``'s cluster; a no-op when it already is.
 
     ``dask``: an existing default ``distributed.Client`` is kept; otherwise, with ``address``, a client to that
-    scheduler becomes the default; without one, fugue uses Dask's local scheduler. ``ray``: ``ray.init(address)``
-    unless Ray is already initialised (``address=None``: ``RAY_ADDRESS`` if set, else a local cluster).
+    scheduler becomes the default. ``ray``: ``ray.init(address)`` unless Ray is already initialised
+    (``address=None``: ``RAY_ADDRESS`` if set, else a local cluster). ``spark``: the active session is kept;
+    otherwise one is started with ``address`` as its master (``spark://host:7077``; default ``local[*]``).
     Raises :class:`ConfigError` for an unknown engine and :class:`ArgentierError` naming the engine and address
-    when the package is missing or the cluster cannot be reached within ``timeout`` seconds (Dask).
+    when the package is missing or the cluster cannot be reached (within ``timeout`` seconds for Dask).
     """
     if engine not in ENGINES:
         raise ConfigError(f"unknown forecast engine {engine!r}; choose from {', '.join(ENGINES)}")
@@ -42,15 +51,81 @@ def connect_engine(engine: str, address: str | None = None, *, timeout: float = 
         with _LOCK:
             if engine == "dask":
                 _connect_dask(address, timeout)
-            else:
+            elif engine == "ray":
                 _connect_ray(address)
+            else:
+                spark_session(address)
     except ImportError as exc:
-        raise ArgentierError(
-            f"engine {engine!r} needs {exc.name}: pip install 'argentier[distributed]'"
-        ) from exc
+        raise _missing(engine, exc) from exc
     except (OSError, TimeoutError, ConnectionError, RuntimeError) as exc:
         where = f" at {address}" if address else ""
         raise ArgentierError(f"cannot reach the {engine} cluster{where}: {type(exc).__name__}: {exc}") from exc
+
+
+def disconnect_engines() -> None:
+    """Close what :func:`connect_engine` opened in this process (a server shutting down, a test's clean-up)."""
+    with _LOCK:
+        client = _OPENED.pop("dask", None)
+        if client is not None:
+            client.close()
+        ray = _OPENED.pop("ray", None)
+        if ray is not None:
+            ray.shutdown()
+        spark = _OPENED.pop("spark", None)
+        if spark is not None:
+            spark.stop()
+
+
+def engine_frame(engine: str, frame: pd.DataFrame, partitions: int = 2) -> Any:
+    """``frame`` as ``engine``'s distributed frame (``local``: as it is)."""
+    if engine == "local":
+        return frame
+    try:
+        if engine == "ray":
+            import ray.data
+
+            return ray.data.from_pandas(frame)
+        if engine == "spark":
+            return spark_session().createDataFrame(frame)
+        import dask.dataframe as dd
+    except ImportError as exc:
+        raise _missing(engine, exc) from exc
+    return dd.from_pandas(frame, npartitions=max(2, partitions))
+
+
+def pandas_frame(frame: Any) -> pd.DataFrame:
+    """A distributed result (Dask, Ray or Spark frame) collected into pandas."""
+    if hasattr(frame, "compute"):
+        return frame.compute()
+    if hasattr(frame, "toPandas"):
+        return frame.toPandas()
+    return frame.to_pandas()
+
+
+def spark_session(master: str | None = None) -> Any:
+    """The active Spark session, or a new one on ``master`` (default ``local[*]``).
+
+    A session started here runs its Python workers on this interpreter (``PYSPARK_PYTHON``, unless set), so
+    they see the same packages, and has neither a web UI nor a console progress bar.
+    """
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.master(master or "local[*]").appName("argentier")
+    session = (
+        builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    _OPENED["spark"] = session
+    return session
+
+
+def _missing(engine: str, exc: ImportError) -> ArgentierError:
+    extra = "spark" if engine == "spark" else "distributed"
+    return ArgentierError(f"engine {engine!r} needs {exc.name}: pip install 'argentier[{extra}]'")
 
 
 def _connect_dask(address: str | None, timeout: float) -> None:
@@ -63,7 +138,7 @@ def _connect_dask(address: str | None, timeout: float) -> None:
         pass
     if address is None:
         return
-    _CLIENTS["dask"] = distributed.Client(address, timeout=timeout, set_as_default=True)
+    _OPENED["dask"] = distributed.Client(address, timeout=timeout, set_as_default=True)
 
 
 def _connect_ray(address: str | None) -> None:
@@ -75,15 +150,4 @@ def _connect_ray(address: str | None) -> None:
         ray.init(include_dashboard=False, log_to_driver=False)
     else:
         ray.init(address=address, log_to_driver=False)
-    _CLIENTS["ray"] = ray
-
-
-def disconnect_engines() -> None:
-    """Close what :func:`connect_engine` opened in this process (a server shutting down, a test's clean-up)."""
-    with _LOCK:
-        client = _CLIENTS.pop("dask", None)
-        if client is not None:
-            client.close()
-        ray = _CLIENTS.pop("ray", None)
-        if ray is not None:
-            ray.shutdown()
+    _OPENED["ray"] = ray

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from argentier.errors import ArgentierError, InputError, NotFittedError
 from argentier.forecast._data import SeriesData, load_series, require_periods  # noqa: F401 - load_series: doctest
-from argentier.forecast._engines import ENGINES
+from argentier.forecast._engines import ENGINES, engine_frame, pandas_frame
 from argentier.forecast._hierarchy import RECONCILERS, Hierarchy, reconcile
 from argentier.forecast._models import (
     DEFAULT_MODELS,
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ForecastResult", "Forecaster", "public_columns"]
 
-Engine = Literal["local", "dask", "ray"]
+Engine = Literal["local", "dask", "ray", "spark"]
 
 
 def public_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -115,8 +115,9 @@ class Forecaster:
     Configuration only here; :meth:`fit` does the work and :meth:`predict` returns a :class:`ForecastResult`.
     ``global_model="auto"`` adds a LightGBM model over all series when there is enough data;
     ``reconciliation`` is one of ``bottom_up``, ``min_trace`` (shrunk covariance), ``min_trace_ols``,
-    ``wls_struct``; ``engine="dask"`` or ``"ray"`` runs statsforecast through fugue on the Dask cluster of the
-    current ``distributed.Client`` or the Ray cluster of ``ray.init`` (a local one when none is connected).
+    ``wls_struct``; ``engine="dask"``, ``"ray"`` or ``"spark"`` runs statsforecast through fugue on the Dask
+    cluster of the current ``distributed.Client``, the Ray cluster of ``ray.init`` or the active Spark session
+    (a local one when none is connected; see :mod:`argentier.forecast._engines`).
     ``driver_aggregation`` says how each exogenous driver adds up a hierarchy (``["price=wmean", "promo=sum"]``
     or a mapping; ``mean`` by default; see :mod:`argentier.forecast._drivers`).
     """
@@ -168,28 +169,16 @@ class Forecaster:
 
     def _frame_for_engine(self, frame: pd.DataFrame) -> Any:
         """The frame as the engine's own distributed frame; statsforecast (through fugue) then runs on it."""
-        if self.engine == "local":
-            return frame
-        try:
-            if self.engine == "ray":
-                import ray.data
-
-                return ray.data.from_pandas(frame)
-            import dask.dataframe as dd
-        except ImportError as exc:
-            raise ArgentierError(
-                f"engine {self.engine!r} needs {exc.name}: pip install 'argentier[distributed]'"
-            ) from exc
-        return dd.from_pandas(frame, npartitions=max(2, self.n_jobs))
+        return engine_frame(self.engine, frame, self.n_jobs)
 
     @staticmethod
     def _collect(frame: Any) -> pd.DataFrame:
-        """A pandas frame with plain dtypes (a Dask or Ray result comes back with Arrow types and float32)."""
+        """A pandas frame with plain dtypes (a distributed result comes back with Arrow types and float32)."""
         import pandas as pd
 
         if isinstance(frame, pd.DataFrame):
             return frame
-        frame = (frame.compute() if hasattr(frame, "compute") else frame.to_pandas()).reset_index(drop=True)
+        frame = pandas_frame(frame).reset_index(drop=True)
         frame["unique_id"] = frame["unique_id"].astype(str).astype(object)
         for column in ("ds", "cutoff"):
             if column not in frame.columns:
