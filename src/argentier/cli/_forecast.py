@@ -145,14 +145,7 @@ def _forecaster(horizon, levels, models, global_model, cv_windows, reconciliatio
             raise click.BadParameter(
                 f"unknown model {name!r}; choose from {', '.join(_MODEL_NAMES)}", param_hint="--models"
             )
-    from argentier.forecast import connect_engine
-
-    app = click.get_current_context().find_object(AppContext)
-    settings = (app or AppContext()).settings.forecast
-    engine = engine or settings.engine
-    if engine == "ray":
-        _quiet_ray()
-    connect_engine(engine, settings.address)
+    engine = engine or _forecast_settings().engine
     return Forecaster(
         horizon,
         models=_split(models),
@@ -163,6 +156,20 @@ def _forecaster(horizon, levels, models, global_model, cv_windows, reconciliatio
         nonnegative=nonnegative,
         engine=engine,
     )
+
+
+def _forecast_settings():
+    app = click.get_current_context().find_object(AppContext)
+    return (app or AppContext()).settings.forecast
+
+
+def _join_cluster(engine: str) -> None:
+    """Join the engine's cluster (``[forecast] address``) once the data have loaded, just before fitting."""
+    from argentier.forecast import connect_engine
+
+    if engine == "ray":
+        _quiet_ray()
+    connect_engine(engine, _forecast_settings().address)
 
 
 # Below this width the reasons (one or two sentences each) wrap into tall, narrow cells: each anomaly is printed
@@ -336,6 +343,7 @@ def run(
     )
     forecaster.driver_aggregation = list(driver_agg) or None
     series = _load(data, freq, season_length, hierarchy, fill, duplicates)
+    _join_cluster(forecaster.engine)
     if not as_json:
         _print_report(series.report)
     with progress_bar(disable=as_json) as progress:
@@ -445,6 +453,7 @@ def backtest_command(
         horizon, levels, models, global_model, cv_windows, reconciliation, nonnegative, engine
     )
     series = _load(data, freq, season_length, hierarchy, fill, duplicates)
+    _join_cluster(forecaster.engine)
     if not as_json:
         _print_report(series.report)
     with progress_bar(disable=as_json) as progress:
