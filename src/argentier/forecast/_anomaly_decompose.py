@@ -25,10 +25,10 @@ import numpy as np
 
 from argentier.forecast._anomaly_thresholds import SHORT_SERIES
 
-__all__: list[str] = []  # internal: used by argentier.forecast._anomaly_scan
+__all__ = ["decompose", "running_median"]
 
 
-def _decompose(z: np.ndarray, periods: Sequence[int], cycles: int = 7) -> tuple[np.ndarray, np.ndarray]:
+def decompose(z: np.ndarray, periods: Sequence[int], cycles: int = 7) -> tuple[np.ndarray, np.ndarray]:
     """Robust seasonal components: the main one (first usable period) and the sum of the others (module doc)."""
     n = len(z)
     rest, parts = z.copy(), []
@@ -38,12 +38,12 @@ def _decompose(z: np.ndarray, periods: Sequence[int], cycles: int = 7) -> tuple[
         width = p + 1 - p % 2
         # no more cycles than the median across cycles spans: mirrored cycles would outnumber real ones
         few = n < SHORT_SERIES and n // p <= cycles
-        component = _profile(rest - _running_median(rest, width), p, cycles, shifted=few)
+        component = _profile(rest - running_median(rest, width), p, cycles, shifted=few)
         # Few cycles, second pass: the running median of the raw series over one cycle is pulled by the season's
         # phase on a trending series (it picks a value near a zero crossing, off-centre), so the trend is taken
         # again from the seasonally adjusted series, with straight ends (a median's mirrored end lags a trend).
         if few:
-            trend = _straight_ends(_running_median(rest - component, width), width // 2)
+            trend = _straight_ends(running_median(rest - component, width), width // 2)
             component = _profile(rest - trend, p, cycles, shifted=few)
         parts.append(component)
         rest = rest - component
@@ -89,7 +89,7 @@ def _straight_ends(trend: np.ndarray, half: int) -> np.ndarray:
 
 
 
-def _running_median(values: np.ndarray, width: int) -> np.ndarray:
+def running_median(values: np.ndarray, width: int) -> np.ndarray:
     from scipy.ndimage import median_filter
 
     # "mirror" so that the last value is not repeated: a spike at the end stays a spike

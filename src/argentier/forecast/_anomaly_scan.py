@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from argentier.forecast._anomaly_change import Choice, choose_change
-from argentier.forecast._anomaly_decompose import _decompose, _running_median
+from argentier.forecast._anomaly_decompose import decompose, running_median
 from argentier.forecast._anomaly_thresholds import (
     DEFAULT_SHORT_THRESHOLDS,
     DEFAULT_THRESHOLDS,
@@ -192,11 +192,11 @@ def scan_series(
     periods = tuple(int(p) for p in periods if p and p > 1)
     m = periods[0] if periods else 1
     window = int(window or min(max(2 * m, 8), 52, max(n // 3, 4)))
-    seasonal, other = _decompose(z, periods) if n >= 8 else (np.zeros(n), np.zeros(n))
+    seasonal, other = decompose(z, periods) if n >= 8 else (np.zeros(n), np.zeros(n))
     adjusted = z - seasonal - other
     # The local level is a running median of the seasonally adjusted series: it keeps a step as a step (where
     # a smooth trend would spread it over several periods) and ignores a lone spike.
-    level = _running_median(adjusted, 5) if n >= 5 else adjusted.copy()
+    level = running_median(adjusted, 5) if n >= 5 else adjusted.copy()
     fit = level + seasonal + other
     remainder = z - fit
     sigma = robust_sigma(remainder, float(np.abs(z).mean()) if n else 1.0)
@@ -216,7 +216,7 @@ def scan_series(
         odd = adjusted - around
         spike_sigma = robust_sigma(odd, float(np.abs(z).mean()))
         baseline["spike"] = around + seasonal + other
-    local = 1.4826 * _running_median(np.abs(odd), 2 * window + 1) if n >= 5 else np.full(n, spike_sigma)
+    local = 1.4826 * running_median(np.abs(odd), 2 * window + 1) if n >= 5 else np.full(n, spike_sigma)
     raw = odd / np.maximum(local, spike_sigma)
     scores["spike"] = _self_scaled(raw)
     spike_unit = np.maximum(local, spike_sigma) * max(_spread(raw), 1.0)
@@ -251,7 +251,7 @@ def scan_series(
                 if kind == "level_shift":
                     baseline[kind][taus] = before[better] + seasonal[taus] + other[taus]
         if periods and np.any(seasonal):
-            trend = _running_median(z - seasonal - other, m + 1 - m % 2) + other
+            trend = running_median(z - seasonal - other, m + 1 - m % 2) + other
             _seasonal_scan(z - trend, trend, m, min_before, min_after, scores, baseline, size)
     return Scan(z, fit, seasonal, sigma, log, window, scores, baseline, size, spike_unit, clipped, seasonal + other)
 
