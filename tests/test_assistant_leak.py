@@ -94,10 +94,19 @@ def _forbidden(group: str) -> tuple[str, ...]:
     return (FINANCE_SECRETS if other == "finance" else HR_SECRETS) + ACCOUNT_SECRETS[other]
 
 
+def _without_timestamps(value):
+    if isinstance(value, dict):
+        return {k: _without_timestamps(v) for k, v in value.items() if k not in ("at", "created_at", "updated_at")}
+    if isinstance(value, list):
+        return [_without_timestamps(v) for v in value]
+    return value
+
+
 def _assert_clean(payload: dict, group: str, own_words: str = "") -> None:
-    """No content of the other group in the payload, leaving out the caller's own question words."""
+    """No content of the other group in the payload, leaving out the caller's own question words (and timestamps,
+    whose digits can read like a secret amount: 16:48:03.150346 holds "3.15")."""
     content = {key: value for key, value in payload.items() if key not in ("question", "query", "title")}
-    text = json.dumps(content, ensure_ascii=False)
+    text = json.dumps(_without_timestamps(content), ensure_ascii=False)
     for secret in _forbidden(group):
         if secret.lower() in own_words.lower():
             continue  # the caller typed it: echoing their own words back reveals nothing
